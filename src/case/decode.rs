@@ -1,0 +1,348 @@
+//! Reading a case from JSON while collecting *every* problem with its field path.
+//!
+//! serde's derive stops at the first error; a clinician fixing a file wants the whole list,
+//! so case records are decoded by hand from a `serde_json::Value` through [`Decode`].
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::Value;
+use std::fmt;
+
+/// One problem with one field: where, what was there, and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Dotted path with list indices, e.g. `lesions[1].level`.
+    pub path: String,
+    /// The offending value as JSON text (`"smelly"`, `0`), or empty when the field is missing.
+    pub value: String,
+    /// What is wrong, phrased to follow the value: `is not one of …`, `is out of range (…)`.
+    pub reason: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.is_empty() {
+            write!(f, "{}: {}", self.path, self.reason)
+        } else {
+            write!(f, "{}: {} {}", self.path, self.value, self.reason)
+        }
+    }
+}
+
+/// Collected problems of one decode/validate pass.
+#[derive(Debug, Default, Clone)]
+pub struct Problems(pub Vec<FieldError>);
+
+impl Problems {
+    pub fn push(&mut self, path: &str, value: &Value, reason: impl Into<String>) {
+        self.0.push(FieldError {
+            path: path.to_string(),
+            value: short_json(value),
+            reason: reason.into(),
+        });
+    }
+    pub fn push_text(&mut self, path: &str, value: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(FieldError {
+            path: path.to_string(),
+            value: value.into(),
+            reason: reason.into(),
+        });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// JSON text of a value, cut short so a huge blob never floods a message.
+pub fn short_json(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 60 {
+        let cut: String = s.chars().take(57).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
+
+pub fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Decoding of one JSON value at a path. `None` means the value was refused (a problem was
+/// recorded); the caller then keeps the field unknown so the rest of the case still loads.
+pub trait Decode: Sized {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self>;
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        if v.is_null() {
+            Some(None)
+        } else {
+            T::decode(v, path, p).map(Some)
+        }
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        match v {
+            Value::Null => Some(Vec::new()),
+            Value::Array(items) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| T::decode(item, &format!("{path}[{i}]"), p))
+                    .collect(),
+            ),
+            _ => {
+                p.push(path, v, "is not a list");
+                None
+            }
+        }
+    }
+}
+
+impl Decode for String {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            _ => {
+                p.push(path, v, "is not text");
+                None
+            }
+        }
+    }
+}
+
+impl Decode for bool {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                p.push(path, v, "is not true, false or null");
+                None
+            }
+        }
+    }
+}
+
+impl Decode for f64 {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        match v.as_f64() {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                p.push(path, v, "is not a number");
+                None
+            }
+        }
+    }
+}
+
+impl Decode for u32 {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        if let Some(n) = v.as_u64() {
+            if let Ok(n) = u32::try_from(n) {
+                return Some(n);
+            }
+        }
+        if let Some(x) = v.as_f64() {
+            if x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x) {
+                return Some(x as u32);
+            }
+        }
+        p.push(path, v, "is not a whole number ≥ 0");
+        None
+    }
+}
+
+impl Decode for NaiveDate {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        match v.as_str().and_then(parse_date) {
+            Some(d) => Some(d),
+            None => {
+                p.push(path, v, "is not a date (YYYY-MM-DD)");
+                None
+            }
+        }
+    }
+}
+
+impl Decode for NaiveDateTime {
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        match v.as_str().and_then(parse_time) {
+            Some(t) => Some(t),
+            None => {
+                p.push(path, v, "is not a time (YYYY-MM-DDTHH:MM)");
+                None
+            }
+        }
+    }
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// Local wall-clock time. Seconds and an offset are accepted; the offset is dropped and the
+/// wall-clock time as written is kept (the ward reads local times).
+pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    for fmt in [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(t);
+        }
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.naive_local())
+        .or_else(|| {
+            chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z")
+                .ok()
+                .map(|t| t.naive_local())
+        })
+}
+
+/// Times are written as `YYYY-MM-DDTHH:MM`, with seconds only when they are not zero.
+pub fn format_time(t: &NaiveDateTime) -> String {
+    use chrono::Timelike;
+    if t.second() == 0 && t.nanosecond() == 0 {
+        t.format("%Y-%m-%dT%H:%M").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
+}
+
+pub fn format_date(d: &NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// serde helpers so the typed case writes dates and times in the case format.
+pub mod ser {
+    use chrono::{NaiveDate, NaiveDateTime};
+    use serde::Serializer;
+
+    pub fn date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&super::format_date(d)),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn time<S: Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&super::format_time(t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// Declares an enumeration of the case format: lower-case snake_case names, decoded with a
+/// message listing every allowed value.
+#[macro_export]
+macro_rules! choice {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl $crate::case::decode::Decode for $name {
+            fn decode(
+                v: &serde_json::Value,
+                path: &str,
+                p: &mut $crate::case::decode::Problems,
+            ) -> Option<Self> {
+                // Numbers are accepted for enumerations whose names are digits (ESCC "2").
+                let text = match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                };
+                match text.as_deref().and_then($name::parse) {
+                    Some(x) => Some(x),
+                    None => {
+                        p.push(path, v, format!("is not one of {}", $name::NAMES.join(", ")));
+                        None
+                    }
+                }
+            }
+        }
+    };
+}
+
+/// Declares a record of the case format: every field optional (unknown), unknown keys kept in
+/// `extra` and written back unchanged.
+#[macro_export]
+macro_rules! record {
+    ($(#[$m:meta])* $name:ident {
+        $( $(#[$fm:meta])* $field:ident : $ty:ty ),* $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+        pub struct $name {
+            $( $(#[$fm])* pub $field: $ty, )*
+            /// Keys this version does not know, kept for the round trip.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl $name {
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
+
+        impl $crate::case::decode::Decode for $name {
+            fn decode(
+                v: &serde_json::Value,
+                path: &str,
+                p: &mut $crate::case::decode::Problems,
+            ) -> Option<Self> {
+                let serde_json::Value::Object(obj) = v else {
+                    p.push(path, v, "is not an object");
+                    return None;
+                };
+                let mut out = Self::default();
+                for (key, val) in obj {
+                    match key.as_str() {
+                        $( stringify!($field) => {
+                            let here = $crate::case::decode::join(path, stringify!($field));
+                            if let Some(x) = $crate::case::decode::Decode::decode(val, &here, p) {
+                                out.$field = x;
+                            }
+                        } )*
+                        _ => { out.extra.insert(key.clone(), val.clone()); }
+                    }
+                }
+                Some(out)
+            }
+        }
+    };
+}

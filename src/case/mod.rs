@@ -1,0 +1,11 @@
+//! The case: model, decoding with field paths, validation.
+
+pub mod decode;
+pub mod level;
+pub mod model;
+pub mod validate;
+
+pub use decode::{FieldError, format_date, format_time, parse_date, parse_time};
+pub use level::{Level, Segment, Span};
+pub use model::*;
+pub use validate::{CaseError, fmt_num};

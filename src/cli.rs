@@ -1,0 +1,152 @@
+//! The command line: argument parsing and dispatch. The only place the real clock is read.
+
+use crate::case::{Case, CaseError, parse_date, parse_time};
+use crate::protocol::{Protocol, evaluate};
+use chrono::NaiveDateTime;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spinewatch",
+    version,
+    about = "Ward assistant after spinal stabilization for a destructive spinal mass (decision support — verify against local protocol)"
+)]
+pub struct Cli {
+    /// Data directory holding the cases (default: the platform data directory).
+    #[arg(long, global = true, env = "SPINEWATCH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Evaluate at this moment instead of now: YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time).
+    #[arg(long, global = true, value_name = "WHEN", value_parser = parse_now)]
+    pub now: Option<NaiveDateTime>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate one case file and print the plan, pitfalls, clocks and scores.
+    Evaluate {
+        /// The case file (spinewatch.case/1 JSON).
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Text,
+}
+
+/// `--now`: a date (midnight, local) or a local time.
+pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
+    parse_time(s)
+        .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
+        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+}
+
+/// A failure with its exit code: 2 for bad input, 1 for anything else.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    pub fn other(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+/// The config directory: `SPINEWATCH_CONFIG_DIR`, else the platform's.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SPINEWATCH_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "spinewatch").map(|d| d.config_dir().to_path_buf())
+}
+
+/// The built-in protocol with the site's `protocol.json` applied, if there is one.
+pub fn load_protocol() -> Result<Protocol, Failure> {
+    match config_dir() {
+        Some(dir) => {
+            Protocol::load_with_site_file(&dir.join("protocol.json")).map_err(Failure::input)
+        }
+        None => Ok(Protocol::builtin()),
+    }
+}
+
+/// Reads and validates a case file; every problem is named with the file.
+pub fn read_case_file(path: &Path, now: NaiveDateTime) -> Result<Case, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            2
+        } else {
+            1
+        };
+        Failure {
+            code,
+            message: format!("{}: cannot read: {e}", path.display()),
+        }
+    })?;
+    Case::from_json_str(&text, now).map_err(|e| {
+        let body = match e {
+            CaseError::Syntax(m) => format!("{}: not valid JSON: {m}", path.display()),
+            CaseError::Invalid(list) => list
+                .iter()
+                .map(|p| format!("{}: {p}", path.display()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        Failure::input(body)
+    })
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let now = cli
+        .now
+        .unwrap_or_else(|| chrono::Local::now().naive_local());
+    match cli.command {
+        Some(Command::Evaluate { file, format }) => {
+            let protocol = load_protocol()?;
+            let case = read_case_file(&file, now)?;
+            let eval = evaluate(&case, &protocol, now);
+            let out = match format {
+                Format::Json => {
+                    serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
+                }
+                Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
+            };
+            println!("{out}");
+            Ok(())
+        }
+        None => Err(Failure::other(
+            "the ward TUI is not built yet: use `spinewatch evaluate FILE`",
+        )),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("spinewatch: {}", f.message.replace('\n', "\nspinewatch: "));
+            ExitCode::from(f.code)
+        }
+    }
+}

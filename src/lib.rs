@@ -1,0 +1,9 @@
+//! spinewatch: a ward assistant after spinal stabilization for a destructive spinal mass.
+//!
+//! The clinical core (`case`, `protocol`) is pure: no clock, no I/O, no terminal.
+
+pub mod case;
+pub mod chart;
+pub mod cli;
+pub mod protocol;
+pub mod store;

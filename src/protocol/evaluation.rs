@@ -1,0 +1,217 @@
+//! `evaluate(&Case, &Protocol, now) -> Evaluation`: the one function the TUI, the command
+//! line, the rounds list and the exports read. Pure: time comes in as an argument.
+
+use super::Protocol;
+use super::clocks::{self, Clocks, RtWindow};
+use super::rules::{self, Ctx, Out};
+use super::scores::{
+    self, FrankelScore, LesionScore, PerformanceScore, RtField, RtSchedule, TokuhashiScore,
+};
+use super::text::fill;
+use crate::case::{Case, format_time};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Critical,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+    fn parse(s: &str) -> Severity {
+        match s {
+            "critical" => Severity::Critical,
+            "warning" => Severity::Warning,
+            _ => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Plan,
+    Pitfall,
+    Ask,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Plan => "plan",
+            Kind::Pitfall => "pitfall",
+            Kind::Ask => "ask",
+        }
+    }
+}
+
+/// One line of the plan: a recommendation, a pitfall or a question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub title: String,
+    pub detail: String,
+    /// The inputs that fired the rule, as `field: value`.
+    pub because: Vec<String>,
+    pub sources: Vec<String>,
+    /// Plan section: radiotherapy, systemic, mdt, pain, monitoring, l45, prognosis,
+    /// discharge, record.
+    pub section: String,
+    /// For asks: the case field to record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scores {
+    pub lesions: Vec<LesionScore>,
+    pub tokuhashi: TokuhashiScore,
+    pub rt_schedule: RtSchedule,
+    pub rt_field: Vec<RtField>,
+    pub performance: PerformanceScore,
+    pub frankel: FrankelScore,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub case_id: Option<String>,
+    pub now: String,
+    pub pod: Option<i64>,
+    pub rt_window: Option<RtWindow>,
+    pub items: Vec<Item>,
+    pub scores: Scores,
+    pub clocks: Clocks,
+    /// Every parameter used, with its value.
+    pub protocol: Map<String, Value>,
+}
+
+impl Evaluation {
+    pub fn count(&self, severity: Severity, kind: Option<Kind>) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.severity == severity && kind.is_none_or(|k| i.kind == k))
+            .count()
+    }
+    pub fn pitfalls(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| i.kind == Kind::Pitfall)
+    }
+    pub fn fired(&self, id: &str) -> bool {
+        self.items.iter().any(|i| i.id == id)
+    }
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+}
+
+/// Evaluates a case at `now` against the protocol. No clock, no I/O.
+pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
+    let p = &protocol.params;
+    let pod = clocks::pod(case, now);
+    let rt_schedule = scores::rt_schedule(case, p);
+    let rt_window = clocks::rt_window(case, pod, rt_schedule.fractions, now, p);
+    let scores = Scores {
+        lesions: scores::lesion_scores(case),
+        tokuhashi: scores::tokuhashi(case),
+        rt_field: scores::rt_fields(&scores::treated_levels(case)),
+        rt_schedule,
+        performance: scores::performance(case),
+        frankel: scores::frankel(case),
+    };
+    let clocks = clocks::clocks(case, now, p);
+    let ctx = Ctx {
+        case,
+        protocol,
+        p,
+        now,
+        pod,
+        window: rt_window.as_ref(),
+        clocks: &clocks,
+        scores: &scores,
+    };
+    let mut out = Out::default();
+    for (_, rule) in rules::RULES {
+        rule(&ctx, &mut out);
+    }
+    let params = protocol.param_vars();
+    let mut items: Vec<Item> = out
+        .fired
+        .into_iter()
+        .map(|f| {
+            let text = protocol.rule(f.id);
+            let vars: Vec<(&str, String)> =
+                f.vars.into_iter().chain(params.iter().cloned()).collect();
+            let (title, detail) = match f.variant.and_then(|v| text.variants.get(v)) {
+                Some(v) => (&v.title, &v.detail),
+                None => (&text.title, &text.detail),
+            };
+            Item {
+                id: f.id.to_string(),
+                kind: if text.kind == "pitfall" {
+                    Kind::Pitfall
+                } else {
+                    Kind::Plan
+                },
+                severity: Severity::parse(&text.severity),
+                title: fill(title, &vars),
+                detail: fill(detail, &vars),
+                because: f.because,
+                sources: text.sources.clone(),
+                section: text.section.clone(),
+                field: None,
+            }
+        })
+        .collect();
+    items.extend(out.asks.into_iter().map(|a| {
+        let text = protocol.ask(a.id);
+        let vars: Vec<(&str, String)> = a.vars.into_iter().chain(params.iter().cloned()).collect();
+        Item {
+            id: a.id.to_string(),
+            kind: Kind::Ask,
+            severity: Severity::Info,
+            title: fill(&text.title, &vars),
+            detail: fill(&text.detail, &vars),
+            because: a.because,
+            sources: Vec::new(),
+            section: "record".into(),
+            field: Some(text.field.clone()),
+        }
+    }));
+    items.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(&b.id)));
+    Evaluation {
+        case_id: case.id.clone(),
+        now: format_time(&now),
+        pod,
+        rt_window,
+        items,
+        scores,
+        clocks,
+        protocol: protocol
+            .params
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), number(v)))
+            .collect(),
+    }
+}
+
+/// A parameter as JSON: integers without a fraction.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
+}

@@ -1,0 +1,153 @@
+//! The protocol: parameters and words (assets), clocks, scores, rules and `evaluate`.
+
+pub mod clocks;
+pub mod evaluation;
+pub mod params;
+pub mod rules;
+pub mod scores;
+pub mod text;
+
+pub use evaluation::{Evaluation, Item, Kind, Severity, evaluate};
+pub use params::Params;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::Path;
+use text::{AskText, RtScheduleText, RuleText, Texts};
+
+/// The protocol as compiled in from `assets/protocol.json`.
+pub const BUILTIN_JSON: &str = include_str!("../../assets/protocol.json");
+
+#[derive(Debug, Clone)]
+pub struct Protocol {
+    pub name: String,
+    pub version: String,
+    pub params: Params,
+    pub parameter_notes: Map<String, Value>,
+    pub texts: Texts,
+    /// Where the parameters came from: "built-in", or the site file that overrode them.
+    pub origin: String,
+}
+
+#[derive(Deserialize)]
+struct ProtocolFile {
+    name: String,
+    version: String,
+    parameters: Map<String, Value>,
+    #[serde(default)]
+    parameter_notes: Map<String, Value>,
+    references: std::collections::BTreeMap<String, String>,
+    rt_schedules: Vec<RtScheduleText>,
+    rules: Vec<RuleText>,
+    asks: Vec<AskText>,
+}
+
+impl Protocol {
+    /// The built-in protocol. The asset is part of the binary and checked by tests, so a
+    /// failure here is a build defect, not bad input.
+    pub fn builtin() -> Protocol {
+        Protocol::from_json(BUILTIN_JSON, "assets/protocol.json")
+            .expect("assets/protocol.json is valid (checked by tests)")
+    }
+
+    fn from_json(text: &str, origin: &str) -> Result<Protocol, String> {
+        let file: ProtocolFile =
+            serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        let mut params = Params {
+            rt_target_from: 0.0,
+            rt_warn_from: 0.0,
+            rt_deadline: 0.0,
+            mri_clock_h: 0.0,
+            neuro_exam_max_h: 0.0,
+            mdt_due_pod: 0.0,
+            dexa_review_pod: 0.0,
+            rt_total_min_gy: 0.0,
+            rt_total_max_gy: 0.0,
+            rt_fraction_min_gy: 0.0,
+            rt_fraction_max_gy: 0.0,
+            survival_min_months: 0.0,
+            fractions_per_week: 0.0,
+            alpha_beta_tumour: 0.0,
+            alpha_beta_cord: 0.0,
+            sins_consult_from: 0.0,
+        };
+        for name in Params::NAMES {
+            if !file.parameters.contains_key(*name) {
+                return Err(format!("{origin}: parameters.{name}: is missing"));
+            }
+        }
+        params.apply(&file.parameters, origin)?;
+        let texts = Texts {
+            rules: file.rules.into_iter().map(|r| (r.id.clone(), r)).collect(),
+            asks: file.asks.into_iter().map(|a| (a.id.clone(), a)).collect(),
+            references: file.references,
+            rt_schedules: file.rt_schedules,
+        };
+        Ok(Protocol {
+            name: file.name,
+            version: file.version,
+            params,
+            parameter_notes: file.parameter_notes,
+            texts,
+            origin: "built-in".into(),
+        })
+    }
+
+    /// Applies a site override file: `{"parameters": {"rt_deadline": 30, …}}`. Any other
+    /// top-level key, unknown parameter or bad value is an error naming the key.
+    pub fn with_site_overrides(mut self, text: &str, origin: &str) -> Result<Protocol, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        let Value::Object(obj) = v else {
+            return Err(format!("{origin}: is not a JSON object"));
+        };
+        for (key, val) in &obj {
+            match (key.as_str(), val) {
+                ("parameters", Value::Object(map)) => self.params.apply(map, origin)?,
+                ("parameters", other) => {
+                    return Err(format!("{origin}: parameters: {other} is not an object"));
+                }
+                ("comment" | "_comment", _) => {}
+                _ => {
+                    return Err(format!(
+                        "{origin}: {key}: is not a key of a site protocol file (only \"parameters\")"
+                    ));
+                }
+            }
+        }
+        self.origin = origin.to_string();
+        Ok(self)
+    }
+
+    /// The built-in protocol with the site file at `path` applied when it exists.
+    pub fn load_with_site_file(path: &Path) -> Result<Protocol, String> {
+        let base = Protocol::builtin();
+        match std::fs::read_to_string(path) {
+            Ok(text) => base.with_site_overrides(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(base),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> &RuleText {
+        self.texts
+            .rules
+            .get(id)
+            .unwrap_or_else(|| panic!("rule {id} has no text in assets/protocol.json"))
+    }
+
+    pub fn ask(&self, id: &str) -> &AskText {
+        self.texts
+            .asks
+            .get(id)
+            .unwrap_or_else(|| panic!("ask {id} has no text in assets/protocol.json"))
+    }
+
+    /// The parameters as (name, value) with their values as written (integers without `.0`).
+    pub fn param_vars(&self) -> Vec<(&'static str, String)> {
+        self.params
+            .entries()
+            .into_iter()
+            .map(|(k, v)| (k, crate::case::fmt_num(v)))
+            .collect()
+    }
+}

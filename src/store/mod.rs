@@ -1,0 +1,87 @@
+//! Where cases live. One small interface, [`Store`], so another backend can slot in later
+//! without touching the TUI or the protocol; the file store is the embedded default.
+
+pub mod memory;
+
+use crate::case::Case;
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use std::fmt;
+
+/// A case file that could not be read; listed, never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    /// File name inside the data directory, e.g. `bed7.json`.
+    pub file: String,
+    pub reason: String,
+}
+
+/// Everything in the store: readable cases and damaged files.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub cases: Vec<Case>,
+    pub damaged: Vec<Damaged>,
+}
+
+/// Whether this instance may change a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    /// Another instance holds the case: `holder` reads like "in use by ana since 2026-11-30 08:12".
+    ReadOnly {
+        holder: String,
+    },
+}
+
+/// One field change for the audit trail: path, old → new.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub path: String,
+    pub old: Value,
+    pub new: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// No case with that id.
+    NotFound(String),
+    /// Refused: the message says why (exists already, newer schema, locked by another, …).
+    Refused(String),
+    /// The operating system said no (disk full, permission denied, …); nothing was lost.
+    Io(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NotFound(id) => write!(f, "no case {id:?}"),
+            StoreError::Refused(m) | StoreError::Io(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The storage interface: load all, load one, save, lock, append audit.
+pub trait Store {
+    /// Every case (archived included) and every damaged file; validation uses `now`.
+    fn load_all(&self, now: NaiveDateTime) -> Result<Listing, StoreError>;
+    /// One case by id.
+    fn load(&self, id: &str, now: NaiveDateTime) -> Result<Case, StoreError>;
+    /// Saves a case atomically (the old or the new version survives any crash). A case this
+    /// instance holds read-only is refused.
+    fn save(&mut self, case: &Case) -> Result<(), StoreError>;
+    /// Adds a new case; refused when the id exists.
+    fn create(&mut self, case: &Case, now: NaiveDateTime) -> Result<(), StoreError>;
+    /// Takes the case for this instance, or reports who holds it.
+    fn lock(&mut self, id: &str, now: NaiveDateTime) -> Result<Access, StoreError>;
+    /// Gives the case back.
+    fn unlock(&mut self, id: &str);
+    /// Appends field changes to the case's audit trail.
+    fn append_audit(
+        &mut self,
+        id: &str,
+        at: NaiveDateTime,
+        changes: &[Change],
+    ) -> Result<(), StoreError>;
+}
