@@ -116,7 +116,7 @@ pub fn evaluation_text(case: &Case, e: &Evaluation, protocol: &Protocol) -> Stri
     if perf.ecog.is_some() || perf.kps.is_some() {
         let _ = writeln!(
             s,
-            "  Performance: ECOG {} / KPS {} (mapping approximate{})",
+            "  Performance: ECOG {} / KPS {} (mapping approximate)",
             perf.ecog.map_or_else(
                 || perf.ecog_from_kps.map_or("?".into(), |x| format!("≈{x}")),
                 |x| x.to_string()
@@ -124,8 +124,7 @@ pub fn evaluation_text(case: &Case, e: &Evaluation, protocol: &Protocol) -> Stri
             perf.kps.map_or_else(
                 || perf.kps_from_ecog.map_or("?".into(), |x| format!("≈{x}")),
                 |x| x.to_string()
-            ),
-            ""
+            )
         );
     }
     if let Some(f) = e.scores.frankel.latest {

@@ -144,15 +144,16 @@ impl Decode for f64 {
 
 impl Decode for u32 {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        if let Some(n) = v.as_u64() {
-            if let Ok(n) = u32::try_from(n) {
-                return Some(n);
-            }
+        if let Some(n) = v.as_u64()
+            && let Ok(n) = u32::try_from(n)
+        {
+            return Some(n);
         }
-        if let Some(x) = v.as_f64() {
-            if x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x) {
-                return Some(x as u32);
-            }
+        if let Some(x) = v.as_f64()
+            && x.fract() == 0.0
+            && (0.0..=u32::MAX as f64).contains(&x)
+        {
+            return Some(x as u32);
         }
         p.push(path, v, "is not a whole number ≥ 0");
         None

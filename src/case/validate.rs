@@ -80,20 +80,20 @@ impl Case {
                 );
             }
         }
-        if let Some(label) = &self.patient.label {
-            if label.chars().count() > 80 {
-                p.push_text("patient.label", "", "is longer than 80 characters");
-            }
+        if let Some(label) = &self.patient.label
+            && label.chars().count() > 80
+        {
+            p.push_text("patient.label", "", "is longer than 80 characters");
         }
         int_range(p, "patient.age", self.patient.age, 0, 120);
-        if let Some(d) = self.surgery.date {
-            if d > now.date() {
-                p.push_text(
-                    "surgery.date",
-                    format!("\"{}\"", format_date(&d)),
-                    format!("is after today ({})", format_date(&now.date())),
-                );
-            }
+        if let Some(d) = self.surgery.date
+            && d > now.date()
+        {
+            p.push_text(
+                "surgery.date",
+                format!("\"{}\"", format_date(&d)),
+                format!("is after today ({})", format_date(&now.date())),
+            );
         }
         for (i, lesion) in self.lesions.iter().enumerate() {
             if lesion.level.is_none() {
@@ -105,23 +105,23 @@ impl Case {
             }
         }
         int_range(p, "performance.ecog", self.performance.ecog, 0, 5);
-        if let Some(k) = self.performance.kps {
-            if k > 100 || k % 10 != 0 {
-                p.push_text(
-                    "performance.kps",
-                    k.to_string(),
-                    "is not 0–100 in steps of 10",
-                );
-            }
+        if let Some(k) = self.performance.kps
+            && (k > 100 || k % 10 != 0)
+        {
+            p.push_text(
+                "performance.kps",
+                k.to_string(),
+                "is not 0–100 in steps of 10",
+            );
         }
-        if let Some(m) = self.expected_survival_months {
-            if m < 0.0 {
-                p.push_text(
-                    "expected_survival_months",
-                    m.to_string(),
-                    "is out of range (x ≥ 0)",
-                );
-            }
+        if let Some(m) = self.expected_survival_months
+            && m < 0.0
+        {
+            p.push_text(
+                "expected_survival_months",
+                m.to_string(),
+                "is out of range (x ≥ 0)",
+            );
         }
         let rt = &self.radiotherapy;
         dose_range(p, "radiotherapy.total_dose_gy", rt.total_dose_gy, 80.0);
@@ -131,49 +131,49 @@ impl Case {
             rt.dose_per_fraction_gy,
             30.0,
         );
-        if let (Some(s), Some(e)) = (rt.start, rt.end) {
-            if e < s {
-                p.push_text(
-                    "radiotherapy.end",
-                    format!("\"{}\"", format_date(&e)),
-                    format!("is before radiotherapy.start ({})", format_date(&s)),
-                );
-            }
+        if let (Some(s), Some(e)) = (rt.start, rt.end)
+            && e < s
+        {
+            p.push_text(
+                "radiotherapy.end",
+                format!("\"{}\"", format_date(&e)),
+                format!("is before radiotherapy.start ({})", format_date(&s)),
+            );
         }
-        if let Some(n) = self.tokuhashi.extraspinal_bone_mets {
-            if ![0, 1, 3].contains(&n) {
-                p.push_text(
-                    "tokuhashi.extraspinal_bone_mets",
-                    n.to_string(),
-                    "is not one of 0, 1 (= 1–2), 3 (= 3 or more)",
-                );
-            }
+        if let Some(n) = self.tokuhashi.extraspinal_bone_mets
+            && ![0, 1, 3].contains(&n)
+        {
+            p.push_text(
+                "tokuhashi.extraspinal_bone_mets",
+                n.to_string(),
+                "is not one of 0, 1 (= 1–2), 3 (= 3 or more)",
+            );
         }
-        if let Some(n) = self.tokuhashi.vertebral_mets {
-            if ![1, 2, 3].contains(&n) {
-                p.push_text(
-                    "tokuhashi.vertebral_mets",
-                    n.to_string(),
-                    "is not one of 1, 2, 3 (= 3 or more)",
-                );
-            }
+        if let Some(n) = self.tokuhashi.vertebral_mets
+            && ![1, 2, 3].contains(&n)
+        {
+            p.push_text(
+                "tokuhashi.vertebral_mets",
+                n.to_string(),
+                "is not one of 1, 2, 3 (= 3 or more)",
+            );
         }
     }
 }
 
 fn int_range(p: &mut Problems, path: &str, v: Option<u32>, lo: u32, hi: u32) {
-    if let Some(v) = v {
-        if !(lo..=hi).contains(&v) {
-            p.push_text(path, v.to_string(), format!("is out of range ({lo}–{hi})"));
-        }
+    if let Some(v) = v
+        && !(lo..=hi).contains(&v)
+    {
+        p.push_text(path, v.to_string(), format!("is out of range ({lo}–{hi})"));
     }
 }
 
 fn dose_range(p: &mut Problems, path: &str, v: Option<f64>, max: f64) {
-    if let Some(x) = v {
-        if !(x > 0.0 && x <= max) {
-            p.push_text(path, fmt_num(x), format!("is out of range (0 < x ≤ {max})"));
-        }
+    if let Some(x) = v
+        && !(x > 0.0 && x <= max)
+    {
+        p.push_text(path, fmt_num(x), format!("is out of range (0 < x ≤ {max})"));
     }
 }
 

@@ -436,14 +436,14 @@ fn is_heme(h: Histology) -> bool {
 }
 
 fn p_sys_heme(c: &Ctx, out: &mut Out) {
-    if let Some(Some(h)) = final_histology(c.case) {
-        if is_heme(h) {
-            out.fire(
-                "P-SYS-HEME",
-                vec![("histology", capitalise(h.as_str()))],
-                vec![b("pathology.status", "final"), b("pathology.histology", h)],
-            );
-        }
+    if let Some(Some(h)) = final_histology(c.case)
+        && is_heme(h)
+    {
+        out.fire(
+            "P-SYS-HEME",
+            vec![("histology", capitalise(h.as_str()))],
+            vec![b("pathology.status", "final"), b("pathology.histology", h)],
+        );
     }
 }
 
@@ -600,14 +600,14 @@ fn w_mdt_missing(c: &Ctx, out: &mut Out) {
     if c.case.mdt.held_at.is_some() {
         return;
     }
-    if let Some(pod) = c.pod {
-        if pod as f64 >= c.p.mdt_due_pod {
-            out.fire(
-                "W-MDT-MISSING",
-                vec![("pod", pod.to_string())],
-                vec![pod_because(c), b("mdt.held_at", "not recorded")],
-            );
-        }
+    if let Some(pod) = c.pod
+        && pod as f64 >= c.p.mdt_due_pod
+    {
+        out.fire(
+            "W-MDT-MISSING",
+            vec![("pod", pod.to_string())],
+            vec![pod_because(c), b("mdt.held_at", "not recorded")],
+        );
     }
 }
 
@@ -1137,27 +1137,27 @@ fn w_rt_dose(c: &Ctx, out: &mut Out) {
     let rt = &c.case.radiotherapy;
     let mut outside = Vec::new();
     let mut because = Vec::new();
-    if let Some(t) = rt.total_dose_gy {
-        if mgy(t) < mgy(c.p.rt_total_min_gy) || mgy(t) > mgy(c.p.rt_total_max_gy) {
-            outside.push(format!(
-                "total {} Gy is outside {}–{} Gy",
-                fmt_num(t),
-                fmt_num(c.p.rt_total_min_gy),
-                fmt_num(c.p.rt_total_max_gy)
-            ));
-            because.push(b("radiotherapy.total_dose_gy", fmt_num(t)));
-        }
+    if let Some(t) = rt.total_dose_gy
+        && (mgy(t) < mgy(c.p.rt_total_min_gy) || mgy(t) > mgy(c.p.rt_total_max_gy))
+    {
+        outside.push(format!(
+            "total {} Gy is outside {}–{} Gy",
+            fmt_num(t),
+            fmt_num(c.p.rt_total_min_gy),
+            fmt_num(c.p.rt_total_max_gy)
+        ));
+        because.push(b("radiotherapy.total_dose_gy", fmt_num(t)));
     }
-    if let Some(d) = rt.dose_per_fraction_gy {
-        if mgy(d) < mgy(c.p.rt_fraction_min_gy) || mgy(d) > mgy(c.p.rt_fraction_max_gy) {
-            outside.push(format!(
-                "{} Gy per fraction is outside {}–{} Gy",
-                fmt_num(d),
-                fmt_num(c.p.rt_fraction_min_gy),
-                fmt_num(c.p.rt_fraction_max_gy)
-            ));
-            because.push(b("radiotherapy.dose_per_fraction_gy", fmt_num(d)));
-        }
+    if let Some(d) = rt.dose_per_fraction_gy
+        && (mgy(d) < mgy(c.p.rt_fraction_min_gy) || mgy(d) > mgy(c.p.rt_fraction_max_gy))
+    {
+        outside.push(format!(
+            "{} Gy per fraction is outside {}–{} Gy",
+            fmt_num(d),
+            fmt_num(c.p.rt_fraction_min_gy),
+            fmt_num(c.p.rt_fraction_max_gy)
+        ));
+        because.push(b("radiotherapy.dose_per_fraction_gy", fmt_num(d)));
     }
     if !outside.is_empty() {
         out.fire(

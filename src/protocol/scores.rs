@@ -291,13 +291,13 @@ pub fn tokuhashi(case: &Case) -> TokuhashiScore {
     );
     push(
         "extraspinal_bone_mets",
-        t.extraspinal_bone_mets.and_then(|n| {
+        t.extraspinal_bone_mets.map(|n| {
             let pts = match n {
                 0 => 2,
                 1 | 2 => 1,
                 _ => 0,
             };
-            Some((
+            (
                 pts,
                 format!(
                     "{} extraspinal",
@@ -309,7 +309,7 @@ pub fn tokuhashi(case: &Case) -> TokuhashiScore {
                         "1–2".to_string()
                     }
                 ),
-            ))
+            )
         }),
         "tokuhashi.extraspinal_bone_mets",
     );
