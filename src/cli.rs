@@ -35,6 +35,38 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the rounds list: active cases, most urgent first.
+    Rounds {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Include archived cases.
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Validate a case file and add it to the data directory (never overwrites).
+    Import { file: PathBuf },
+    /// Print a case's audit trail; --verify checks its hash chain.
+    Audit {
+        id: String,
+        #[arg(long)]
+        verify: bool,
+    },
+    /// Export a case (by id or file): handover note or HL7 FHIR R4 Bundle.
+    Export {
+        /// A case id in the data directory, or a case file.
+        target: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+        format: ExportFormat,
+    },
+    /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
+    Demo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Text,
+    Fhir,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,9 +166,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             println!("{out}");
             Ok(())
         }
-        None => Err(Failure::other(
-            "the ward TUI is not built yet: use `spinewatch evaluate FILE`",
-        )),
+        Some(Command::Rounds { .. } | Command::Import { .. } | Command::Audit { .. }) => {
+            Err(Failure::other("the case store is not built yet"))
+        }
+        Some(Command::Export { .. }) => Err(Failure::other("export is not built yet")),
+        Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        None => {
+            let dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("."));
+            crate::tui::run(&dir, cli.now)
+        }
     }
 }
 

@@ -5,5 +5,7 @@
 pub mod case;
 pub mod chart;
 pub mod cli;
+pub mod export;
 pub mod protocol;
 pub mod store;
+pub mod tui;
