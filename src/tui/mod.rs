@@ -1,17 +1,245 @@
-//! The ward TUI. Placeholder until the TUI issue lands.
+//! The ward TUI: state → view (pure render of `&App`) ← keys → update (returns effects).
+//! One loop here performs the effects through the store and draws only on change.
+
+pub mod app;
+pub mod demo;
+pub mod fields;
+pub mod form;
+pub mod keys;
+pub mod live;
+pub mod popup;
+pub mod rounds;
+pub mod spine;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+pub use app::{App, Effect};
+pub use update::update;
 
 use crate::cli::Failure;
-use chrono::NaiveDateTime;
-use std::path::Path;
+use crate::protocol::{Protocol, evaluate};
+use crate::store::Store;
+use chrono::{NaiveDateTime, Timelike};
+use crossterm::event::{self, Event, KeyEventKind};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The TUI on the rounds list of `data_dir`.
-pub fn run(_data_dir: &Path, _now: Option<NaiveDateTime>) -> Result<(), Failure> {
-    Err(Failure::other(
-        "the ward TUI is not built yet: use `spinewatch evaluate FILE`",
-    ))
+pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
+    let mut store = open_store(data_dir)?;
+    let protocol = crate::cli::load_protocol()?;
+    let mut app = App::new(
+        protocol,
+        now.unwrap_or_else(clock),
+        theme::Theme::from_env(),
+    );
+    let start = vec![Effect::LoadRounds];
+    session(&mut app, store.as_mut(), data_dir, now.is_none(), start)
 }
 
 /// The TUI on the seed's patient, dates shifted so that `now` is POD 5.
-pub fn demo(_data_dir: Option<&Path>, _now: Option<NaiveDateTime>) -> Result<(), Failure> {
-    Err(Failure::other("the ward TUI is not built yet"))
+pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), Failure> {
+    let at = now.unwrap_or_else(clock);
+    let case = demo::demo_case(at);
+    let temp;
+    let dir: PathBuf = match data_dir {
+        Some(d) => d.to_path_buf(),
+        None => {
+            temp = tempfile::tempdir()
+                .map_err(|e| Failure::other(format!("cannot make a temporary directory: {e}")))?;
+            temp.path().to_path_buf()
+        }
+    };
+    let mut store = open_store(&dir)?;
+    let id = case.id.clone().unwrap_or_default();
+    // A demo case already in the directory is opened as it was left, not replaced.
+    if store.load(&id, at).is_err() {
+        store
+            .create(&case, at)
+            .map_err(|e| Failure::other(format!("cannot write the demo case: {e}")))?;
+    }
+    let protocol = crate::cli::load_protocol()?;
+    let mut app = App::new(protocol, at, theme::Theme::from_env());
+    let start = vec![Effect::LoadRounds, Effect::Open(id)];
+    session(&mut app, store.as_mut(), &dir, now.is_none(), start)
+}
+
+fn clock() -> NaiveDateTime {
+    let t = chrono::Local::now().naive_local();
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(t)
+}
+
+/// The store of a data directory.
+pub fn open_store(data_dir: &Path) -> Result<Box<dyn Store>, Failure> {
+    store_backend::open(data_dir)
+}
+
+mod store_backend {
+    use super::*;
+    /// Until the file store lands this keeps cases in memory for the session only.
+    pub fn open(_data_dir: &Path) -> Result<Box<dyn Store>, Failure> {
+        Ok(Box::new(crate::store::memory::MemoryStore::default()))
+    }
+}
+
+/// Runs the terminal session; the terminal is restored on every way out (panics included,
+/// through ratatui's hook).
+fn session(
+    app: &mut App,
+    store: &mut dyn Store,
+    data_dir: &Path,
+    live_clock: bool,
+    start: Vec<Effect>,
+) -> Result<(), Failure> {
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, app, store, data_dir, live_clock, start);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    store: &mut dyn Store,
+    data_dir: &Path,
+    live_clock: bool,
+    start: Vec<Effect>,
+) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure::other(format!("terminal: {e}"));
+    if perform(app, store, data_dir, start) {
+        return Ok(());
+    }
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| view::draw(f, app)).map_err(io)?;
+            dirty = false;
+        }
+        if event::poll(Duration::from_millis(500)).map_err(io)? {
+            match event::read().map_err(io)? {
+                Event::Key(k) if k.kind == KeyEventKind::Press => {
+                    let effects = update(app, k);
+                    dirty = true;
+                    if perform(app, store, data_dir, effects) {
+                        return Ok(());
+                    }
+                }
+                Event::Resize(..) => dirty = true,
+                _ => {}
+            }
+        }
+        if live_clock {
+            // Counters move once a minute; nothing else redraws without a key.
+            let now = clock();
+            if now != app.now {
+                app.set_now(now);
+                dirty = true;
+            }
+        }
+    }
+}
+
+/// Performs effects in order; true when the session should end.
+pub fn perform(
+    app: &mut App,
+    store: &mut dyn Store,
+    data_dir: &Path,
+    effects: Vec<Effect>,
+) -> bool {
+    for effect in effects {
+        match effect {
+            Effect::Quit => return true,
+            Effect::LoadRounds => match store.load_all(app.now) {
+                Ok(listing) => app.set_listing(listing),
+                Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
+            },
+            Effect::Open(id) => {
+                let access = match store.lock(&id, app.now) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        app.status = Some((format!("cannot open {id}: {e}"), true));
+                        continue;
+                    }
+                };
+                match store.load(&id, app.now) {
+                    Ok(case) => app.open_case(case, access, true),
+                    Err(e) => {
+                        store.unlock(&id);
+                        app.status = Some((format!("cannot open {id}: {e}"), true));
+                    }
+                }
+            }
+            Effect::Create(case) => {
+                let id = case.id.clone().unwrap_or_default();
+                match store
+                    .create(&case, app.now)
+                    .and_then(|()| store.lock(&id, app.now))
+                {
+                    Ok(_) => {}
+                    Err(e) => {
+                        app.status = Some((format!("NOT SAVED: {e}"), true));
+                        if let Some(v) = &mut app.open {
+                            v.created = false;
+                        }
+                        return false;
+                    }
+                }
+            }
+            Effect::Save { case, changes } => {
+                let id = case.id.clone().unwrap_or_default();
+                let result = store.save(&case).and_then(|()| {
+                    if changes.is_empty() {
+                        Ok(())
+                    } else {
+                        store.append_audit(&id, app.now, &changes)
+                    }
+                });
+                match result {
+                    Ok(()) => {
+                        if app.status.is_none() {
+                            app.status = Some(("saved".into(), false));
+                        }
+                    }
+                    Err(e) => {
+                        app.status = Some((
+                            format!("NOT SAVED: {e} — your entry is kept; Ctrl-S retries"),
+                            true,
+                        ))
+                    }
+                }
+            }
+            Effect::Close(id) => store.unlock(&id),
+            Effect::Export => export(app, data_dir),
+        }
+    }
+    false
+}
+
+/// Writes the handover note to `<data_dir>/exports/<id>-<now>.md` and says where.
+fn export(app: &mut App, data_dir: &Path) {
+    let Some(view) = &app.open else {
+        app.status = Some(("open a case to export it".into(), true));
+        return;
+    };
+    let eval = evaluate(&view.case, &app.protocol, app.now);
+    let text = crate::export::handover_markdown(&view.case, &eval, &app.protocol);
+    let dir = data_dir.join("exports");
+    let path = dir.join(format!(
+        "{}-{}.md",
+        view.id(),
+        app.now.format("%Y%m%dT%H%M")
+    ));
+    let result = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text));
+    app.status = Some(match result {
+        Ok(()) => (format!("exported to {}", path.display()), false),
+        Err(e) => (format!("export failed: {}: {e}", path.display()), true),
+    });
+}
+
+/// Used by benches and tests: a protocol and an app at a fixed moment without colour.
+pub fn test_app(now: NaiveDateTime) -> App {
+    App::new(Protocol::builtin(), now, theme::Theme { color: false })
 }

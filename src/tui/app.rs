@@ -1,0 +1,392 @@
+//! The TUI state and what opens, closes and changes it. No I/O here: key handling returns
+//! [`Effect`]s that the loop in `mod.rs` performs through the store.
+
+use super::fields::{self, Kind};
+use super::form::{self, List, Row, Tab};
+use super::rounds::{self, RoundsList};
+use super::theme::Theme;
+use crate::case::{Case, format_time};
+use crate::protocol::{Evaluation, Kind as ItemKind, Protocol, evaluate};
+use crate::store::{Access, Change, Listing};
+use chrono::NaiveDateTime;
+use serde_json::{Value, json};
+use tui_input::Input;
+
+/// What the loop must do after a key: performed in order, through the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Reload the rounds list from the store.
+    LoadRounds,
+    /// Lock and open a case by id.
+    Open(String),
+    /// Add a new case to the store (its first change).
+    Create(Box<Case>),
+    /// Save a case; the changes go to its audit trail.
+    Save {
+        case: Box<Case>,
+        changes: Vec<Change>,
+    },
+    /// Give the open case back (unlock).
+    Close(String),
+    /// Write the handover note of the open case.
+    Export,
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Form,
+    Plan,
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    /// The basis of `eval.items[i]`.
+    Basis(usize),
+    /// Remove row `index` of `list`? (y/n)
+    ConfirmRemove(List, usize),
+    /// The level of a new lesion / segment of a new stenosis, asked before the row exists
+    /// (a lesion without its level is not a valid case).
+    NewRow {
+        list: List,
+        input: Input,
+        error: Option<String>,
+    },
+}
+
+/// A typed field being edited: what was typed is kept even when refused.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub path: String,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: Case,
+    /// The case as JSON: fields are edited here by path and decoded back with every check.
+    pub value: Value,
+    pub eval: Evaluation,
+    pub access: Access,
+    /// False for a new case until its first saved change creates it in the store.
+    pub created: bool,
+    pub tab: Tab,
+    pub focus: usize,
+    pub editor: Option<Editor>,
+    pub pane: Pane,
+    pub plan_sel: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RoundsView {
+    pub list: RoundsList,
+    pub selected: usize,
+    pub filter: Input,
+    pub filtering: bool,
+    pub show_archived: bool,
+}
+
+pub struct App {
+    pub now: NaiveDateTime,
+    pub protocol: Protocol,
+    pub theme: Theme,
+    pub rounds: RoundsView,
+    /// The open case; `None` on the rounds list.
+    pub open: Option<CaseView>,
+    pub overlay: Option<Overlay>,
+    /// One line for the bottom bar: "saved", a refusal, where an export went. `true` = error.
+    pub status: Option<(String, bool)>,
+    pub listing: Listing,
+}
+
+impl App {
+    pub fn new(protocol: Protocol, now: NaiveDateTime, theme: Theme) -> App {
+        App {
+            now,
+            protocol,
+            theme,
+            rounds: RoundsView::default(),
+            open: None,
+            overlay: None,
+            status: None,
+            listing: Listing::default(),
+        }
+    }
+
+    pub fn set_listing(&mut self, listing: Listing) {
+        self.listing = listing;
+        self.refresh_rounds();
+    }
+
+    pub fn refresh_rounds(&mut self) {
+        self.rounds.list = rounds::rounds_list(
+            &self.listing,
+            &self.protocol,
+            self.now,
+            self.rounds.show_archived,
+        );
+        let n = self.visible_rows().len();
+        self.rounds.selected = self.rounds.selected.min(n.saturating_sub(1));
+    }
+
+    pub fn visible_rows(&self) -> Vec<&rounds::RoundsRow> {
+        rounds::filtered(&self.rounds.list.rows, self.rounds.filter.value())
+    }
+
+    /// Opens a loaded case on the screen and field it was left on.
+    pub fn open_case(&mut self, case: Case, access: Access, created: bool) {
+        let value = serde_json::to_value(&case).unwrap_or(Value::Null);
+        let eval = evaluate(&case, &self.protocol, self.now);
+        let ui = case.extra.get("ui");
+        let tab = ui
+            .and_then(|u| u.get("screen"))
+            .and_then(Value::as_str)
+            .and_then(Tab::from_key)
+            .unwrap_or(Tab::Patient);
+        let field = ui
+            .and_then(|u| u.get("field"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mut view = CaseView {
+            case,
+            value,
+            eval,
+            access,
+            created,
+            tab,
+            focus: 0,
+            editor: None,
+            pane: Pane::Form,
+            plan_sel: 0,
+        };
+        let focusables = view.focusables();
+        view.focus = focusables
+            .iter()
+            .position(|r| r.path() == field)
+            .unwrap_or(0);
+        view.start_editor();
+        self.open = Some(view);
+        self.overlay = None;
+    }
+
+    /// A new case: empty, on the patient screen with the label focused.
+    pub fn new_case(&mut self) {
+        let base = format!("case-{}", self.now.format("%Y%m%d-%H%M"));
+        let taken = |id: &str| {
+            self.listing
+                .cases
+                .iter()
+                .any(|c| c.id.as_deref() == Some(id))
+        };
+        let id = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(|id| !taken(id))
+            .unwrap_or(base);
+        self.open_case(Case::new(id), Access::ReadWrite, false);
+    }
+
+    /// The clock moved (tick or `--now`): recompute what depends on it.
+    pub fn set_now(&mut self, now: NaiveDateTime) {
+        self.now = now;
+        if let Some(v) = &mut self.open {
+            v.eval = evaluate(&v.case, &self.protocol, now);
+        }
+        self.refresh_rounds();
+    }
+
+    /// The items of the live pane in the order shown: pitfalls (critical first), plan by
+    /// section, then asks. Indices into `eval.items`.
+    pub fn plan_order(eval: &Evaluation) -> Vec<usize> {
+        let mut order: Vec<usize> = Vec::new();
+        let items = &eval.items;
+        order.extend((0..items.len()).filter(|&i| items[i].kind == ItemKind::Pitfall));
+        for section in PLAN_SECTIONS {
+            order.extend(
+                (0..items.len())
+                    .filter(|&i| items[i].kind == ItemKind::Plan && items[i].section == *section),
+            );
+        }
+        order.extend((0..items.len()).filter(|&i| {
+            items[i].kind == ItemKind::Plan && !PLAN_SECTIONS.contains(&items[i].section.as_str())
+        }));
+        order.extend((0..items.len()).filter(|&i| items[i].kind == ItemKind::Ask));
+        order
+    }
+}
+
+/// The plan sections in the order of PRODUCT.md.
+pub const PLAN_SECTIONS: &[&str] = &[
+    "radiotherapy",
+    "systemic",
+    "mdt",
+    "pain",
+    "monitoring",
+    "l45",
+    "prognosis",
+    "discharge",
+];
+
+impl CaseView {
+    pub fn rows(&self) -> Vec<Row> {
+        form::rows(self.tab, &self.case, &self.eval)
+    }
+    pub fn focusables(&self) -> Vec<Row> {
+        self.rows().into_iter().filter(Row::focusable).collect()
+    }
+    pub fn focused(&self) -> Option<Row> {
+        self.focusables().into_iter().nth(self.focus)
+    }
+    pub fn read_only(&self) -> Option<&str> {
+        match &self.access {
+            Access::ReadOnly { holder } => Some(holder),
+            Access::ReadWrite => None,
+        }
+    }
+    pub fn id(&self) -> String {
+        self.case.id.clone().unwrap_or_default()
+    }
+
+    /// Puts the focused typed field into an editor holding its current text.
+    pub fn start_editor(&mut self) {
+        self.editor = match self.focused() {
+            Some(Row::Field { path, kind, .. }) if kind.is_typed() => {
+                let text = kind.edit_text(fields::get(&self.value, &path));
+                Some(Editor {
+                    path,
+                    input: Input::new(text),
+                    error: None,
+                })
+            }
+            _ => None,
+        };
+    }
+
+    /// True while the editor holds text that differs from the saved value.
+    pub fn editor_dirty(&self) -> bool {
+        match (&self.editor, self.focused()) {
+            (Some(ed), Some(Row::Field { kind, .. })) => {
+                ed.input.value() != kind.edit_text(fields::get(&self.value, &ed.path))
+            }
+            _ => false,
+        }
+    }
+
+    /// Applies `new` at `path` when the case still decodes with no problem at that path.
+    /// Returns the audit change, or the reason it was refused.
+    pub fn apply(
+        &mut self,
+        path: &str,
+        new: Value,
+        protocol: &Protocol,
+        now: NaiveDateTime,
+    ) -> Result<Option<Change>, String> {
+        if let Some(holder) = self.read_only() {
+            return Err(format!("read-only: {holder}"));
+        }
+        let old = fields::get(&self.value, path).clone();
+        if old == new {
+            return Ok(None);
+        }
+        let mut value = self.value.clone();
+        if !fields::set(&mut value, path, new.clone()) {
+            return Err(format!("{path} no longer exists"));
+        }
+        let case = decode_at(&value, path, now)?;
+        self.value = serde_json::to_value(&case).unwrap_or(value);
+        let new = fields::get(&self.value, path).clone();
+        self.case = case;
+        self.eval = evaluate(&self.case, protocol, now);
+        Ok(Some(Change {
+            path: path.to_string(),
+            old,
+            new,
+        }))
+    }
+
+    /// Records where the clinician is, to reopen there. Kept under `ui` beside the clinical
+    /// fields so the audit trail and the clinical content stay untouched.
+    pub fn remember_position(&mut self) {
+        let field = self.focused().map(|r| r.path()).unwrap_or_default();
+        let ui = json!({ "screen": self.tab.key(), "field": field });
+        self.case.extra.insert("ui".into(), ui.clone());
+        if let Value::Object(m) = &mut self.value {
+            m.insert("ui".into(), ui);
+        }
+    }
+}
+
+/// Decodes the case; a problem at `path` (or inside it) refuses the edit with its reason.
+/// Problems elsewhere (a case saved under another `--now`) do not block this field.
+pub fn decode_at(value: &Value, path: &str, now: NaiveDateTime) -> Result<Case, String> {
+    use crate::case::decode::{Decode, Problems};
+    let mut p = Problems::default();
+    let case = Case::decode(value, "", &mut p);
+    if let Some(c) = &case {
+        p.0.extend(c.validate(now));
+    }
+    let mine = p.0.iter().find(|e| {
+        e.path == path
+            || e.path.starts_with(&format!("{path}."))
+            || e.path.starts_with(&format!("{path}["))
+    });
+    match (case, mine) {
+        (_, Some(e)) => Err(if e.value.is_empty() {
+            e.reason.clone()
+        } else {
+            format!("{} {}", e.value, e.reason)
+        }),
+        (Some(c), None) => Ok(c),
+        (None, None) => Err("the case could not be read back".into()),
+    }
+}
+
+/// A new list row as JSON: exams and MRIs get the time now, lesions and segments their level.
+pub fn new_row(list: List, level: Option<&str>, now: NaiveDateTime) -> Value {
+    let at = Value::from(format_time(&now));
+    match list {
+        List::Lesions => json!({ "level": level }),
+        List::Stenosis => json!({ "level": level }),
+        List::Exams => json!({ "at": at }),
+        List::Mri => json!({ "at": at, "reason": null }),
+    }
+}
+
+/// Whether a list asks for a level before the row is added.
+pub fn needs_level(list: List) -> bool {
+    matches!(list, List::Lesions | List::Stenosis)
+}
+
+/// A stable kind check used by the view: the value of a member field (MDT attendee).
+pub fn member_value(value: &Value, path: &str, name: &str) -> bool {
+    fields::get(value, path)
+        .as_array()
+        .is_some_and(|a| a.iter().any(|v| v == name))
+}
+
+/// The list with `name` added or removed.
+pub fn toggle_member(value: &Value, path: &str, name: &str, on: bool) -> Value {
+    let mut list: Vec<Value> = fields::get(value, path)
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    list.retain(|v| v != name);
+    if on {
+        list.push(Value::from(name));
+    }
+    Value::Array(list)
+}
+
+/// The shown value of a field (used by the view and tests).
+pub fn field_text(value: &Value, path: &str, kind: Kind) -> Option<String> {
+    match kind {
+        Kind::Member { name } => Some(if member_value(value, path, name) {
+            "yes".into()
+        } else {
+            "no".into()
+        }),
+        _ => kind.show(fields::get(value, path)),
+    }
+}

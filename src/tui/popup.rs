@@ -1,0 +1,145 @@
+//! Overlays: help, the basis of a plan item, remove-row confirmation, new-row level prompt.
+
+use super::app::{App, Overlay};
+use super::theme::severity_mark;
+use super::view::help_lines;
+use crate::protocol::Kind;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn boxed(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>, app: &App) {
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
+    let t = &app.theme;
+    match overlay {
+        Overlay::Help => {
+            let mut lines: Vec<Line> = help_lines(app)
+                .into_iter()
+                .map(|(k, h)| {
+                    Line::from(vec![
+                        Span::styled(format!("{k:<22}"), t.key()),
+                        Span::raw(h),
+                    ])
+                })
+                .collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Every change is saved as you go. Any key closes this help.",
+                t.dim(),
+            ));
+            let h = lines.len() as u16 + 2;
+            boxed(frame, centered(area, 76, h), "Keys", lines, app);
+        }
+        Overlay::Basis(i) => {
+            let Some(view) = &app.open else { return };
+            let Some(item) = view.eval.items.get(*i) else {
+                return;
+            };
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled(
+                        format!(
+                            "{} ",
+                            if item.kind == Kind::Ask {
+                                "?"
+                            } else {
+                                severity_mark(item.severity)
+                            }
+                        ),
+                        t.severity(item.severity),
+                    ),
+                    Span::styled(format!("[{}] ", item.id), t.key()),
+                    Span::styled(item.title.clone(), t.title()),
+                ]),
+                Line::raw(item.detail.clone()),
+                Line::raw(""),
+                Line::styled("Because (the inputs that fired it)", t.heading()),
+            ];
+            for b in &item.because {
+                lines.push(Line::raw(format!("  • {b}")));
+            }
+            if item.kind == Kind::Ask {
+                if let Some(f) = &item.field {
+                    lines.push(Line::raw(""));
+                    lines.push(Line::raw(format!("Record: {f}")));
+                }
+            } else if let Some(rule) = app.protocol.texts.rules.get(&item.id) {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled("Basis (protocol text)", t.heading()));
+                lines.push(Line::raw(rule.basis.clone()));
+            }
+            if !item.sources.is_empty() {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled("Sources", t.heading()));
+                for s in &item.sources {
+                    let text = app
+                        .protocol
+                        .texts
+                        .references
+                        .get(s)
+                        .map_or("(no reference text)", String::as_str);
+                    lines.push(Line::raw(format!("{s} {text}")));
+                }
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "decision support — verify against local protocol · any key closes",
+                t.dim(),
+            ));
+            let w = area.width.saturating_sub(6).min(100);
+            let h = area.height.saturating_sub(2);
+            boxed(frame, centered(area, w, h), "Basis", lines, app);
+        }
+        Overlay::ConfirmRemove(list, index) => {
+            let lines = vec![
+                Line::raw(format!("Remove {} {}?", list.noun(), index + 1)),
+                Line::raw("The removal is kept in the audit trail."),
+                Line::styled("y = remove · any other key = keep", t.key()),
+            ];
+            boxed(frame, centered(area, 50, 5), "Remove row", lines, app);
+        }
+        Overlay::NewRow { list, input, error } => {
+            let example = if *list == super::form::List::Lesions {
+                "vertebra, e.g. T5"
+            } else {
+                "segment, e.g. L4-L5"
+            };
+            let mut lines = vec![
+                Line::raw(format!("Level of the new {} ({example}):", list.noun())),
+                Line::styled(format!("{:<30}", input.value()), t.focus()),
+            ];
+            match error {
+                Some(e) => lines.push(Line::styled(format!("✗ {e}"), t.error())),
+                None => lines.push(Line::styled("Enter = add · Esc = cancel", t.dim())),
+            }
+            let rect = centered(area, 60, 5);
+            boxed(frame, rect, "Add row", lines, app);
+            frame.set_cursor_position(Position::new(
+                rect.x + 1 + input.visual_cursor().min(58) as u16,
+                rect.y + 2,
+            ));
+        }
+    }
+}

@@ -1,0 +1,553 @@
+//! Keys in, state changes and effects out. Pure: tests drive it without a terminal.
+
+use super::app::{
+    App, Editor, Effect, Overlay, Pane, decode_at, member_value, needs_level, new_row,
+    toggle_member,
+};
+use super::fields::{self, Kind};
+use super::form::{List, Row};
+use super::keys::{self, Action};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::Value;
+use tui_input::backend::crossterm::to_input_request;
+use tui_input::{Input, InputRequest};
+
+/// Handles one key press.
+pub fn update(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    app.status = None;
+    if app.overlay.is_some() {
+        return overlay_key(app, key);
+    }
+    if app.open.is_some() {
+        case_key(app, key)
+    } else {
+        rounds_key(app, key)
+    }
+}
+
+fn rounds_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.rounds.filtering {
+        match keys::lookup(keys::FILTER, &key) {
+            Some(Action::Open) => app.rounds.filtering = false,
+            Some(Action::Back) => {
+                app.rounds.filtering = false;
+                app.rounds.filter.reset();
+            }
+            Some(Action::Quit) => return vec![Effect::Quit],
+            _ => {
+                edit_input(&mut app.rounds.filter, &key);
+                app.rounds.selected = 0;
+            }
+        }
+        return Vec::new();
+    }
+    let n = app.visible_rows().len();
+    match keys::lookup(keys::ROUNDS, &key) {
+        Some(Action::Up) => app.rounds.selected = app.rounds.selected.saturating_sub(1),
+        Some(Action::Down) => {
+            app.rounds.selected = (app.rounds.selected + 1).min(n.saturating_sub(1))
+        }
+        Some(Action::Open) => {
+            if let Some(row) = app.visible_rows().get(app.rounds.selected) {
+                return vec![Effect::Open(row.id.clone())];
+            }
+        }
+        Some(Action::New) => app.new_case(),
+        Some(Action::Filter) => app.rounds.filtering = true,
+        Some(Action::ToggleArchived) => {
+            app.rounds.show_archived = !app.rounds.show_archived;
+            app.refresh_rounds();
+        }
+        Some(Action::Reload) => return vec![Effect::LoadRounds],
+        Some(Action::Back) => app.rounds.filter.reset(),
+        Some(Action::Help) => app.overlay = Some(Overlay::Help),
+        Some(Action::Quit) => return vec![Effect::Quit],
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(overlay) = app.overlay.take() else {
+        return Vec::new();
+    };
+    match overlay {
+        Overlay::Help | Overlay::Basis(_) => {
+            // Any key closes: the overlay only reads.
+            Vec::new()
+        }
+        Overlay::ConfirmRemove(list, index) => {
+            if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                remove_row(app, list, index)
+            } else {
+                app.status = Some(("nothing removed".into(), false));
+                Vec::new()
+            }
+        }
+        Overlay::NewRow {
+            list,
+            mut input,
+            error,
+        } => match key.code {
+            KeyCode::Esc => Vec::new(),
+            KeyCode::Enter => {
+                let level = input.value().trim().to_string();
+                match add_row(app, list, Some(&level)) {
+                    Ok(effects) => effects,
+                    Err(reason) => {
+                        app.overlay = Some(Overlay::NewRow {
+                            list,
+                            input,
+                            error: Some(reason),
+                        });
+                        Vec::new()
+                    }
+                }
+            }
+            _ => {
+                edit_input(&mut input, &key);
+                app.overlay = Some(Overlay::NewRow { list, input, error });
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let view = app.open.as_mut().expect("a case is open");
+    if view.pane == Pane::Plan {
+        return plan_key(app, key);
+    }
+    // Typing goes to the focused text field first.
+    if let Some(ed) = &mut view.editor
+        && is_typing(&key)
+    {
+        edit_input(&mut ed.input, &key);
+        ed.error = None;
+        preview(app);
+        return Vec::new();
+    }
+    let focused = view.focused();
+    let action = keys::lookup(keys::FORM, &key);
+    match action {
+        Some(Action::NextField) => {
+            if key.code == KeyCode::Enter
+                && let Some(Row::List {
+                    list, index: None, ..
+                }) = &focused
+            {
+                return start_add(app, *list);
+            }
+            move_focus(app, 1)
+        }
+        Some(Action::PrevField) => move_focus(app, -1),
+        Some(Action::NextTab) => switch_tab(app, 1),
+        Some(Action::PrevTab) => switch_tab(app, -1),
+        Some(Action::ChoosePrev) => choose(app, |k, v| k.cycle(v, -1)),
+        Some(Action::ChooseNext) => choose(app, |k, v| k.cycle(v, 1)),
+        Some(Action::AddRow) => match focused {
+            Some(Row::List { list, .. }) => start_add(app, list),
+            Some(Row::Field { path, .. }) => match list_of(&path) {
+                Some(list) => start_add(app, list),
+                None => {
+                    app.status = Some(("no list here to add to".into(), true));
+                    Vec::new()
+                }
+            },
+            _ => Vec::new(),
+        },
+        Some(Action::RemoveRow) => {
+            let path = focused.map(|r| r.path()).unwrap_or_default();
+            match (list_of(&path), row_index(&path)) {
+                (Some(list), Some(i)) => app.overlay = Some(Overlay::ConfirmRemove(list, i)),
+                _ => app.status = Some(("move to a row of a list to remove it".into(), true)),
+            }
+            Vec::new()
+        }
+        Some(Action::TogglePane) => {
+            let effects = commit(app);
+            let view = app.open.as_mut().expect("open");
+            if view.editor.as_ref().is_none_or(|e| e.error.is_none()) {
+                view.pane = Pane::Plan;
+            }
+            effects
+        }
+        Some(Action::Save) => {
+            let mut effects = commit(app);
+            if !effects.iter().any(|e| matches!(e, Effect::Save { .. })) {
+                effects.extend(save_effect(app, Vec::new()));
+            }
+            if effects.is_empty() && app.status.is_none() {
+                app.status = Some(("nothing to save yet: type a value first".into(), false));
+            }
+            effects
+        }
+        Some(Action::Export) => {
+            let mut effects = commit(app);
+            effects.push(Effect::Export);
+            effects
+        }
+        Some(Action::Help) => {
+            app.overlay = Some(Overlay::Help);
+            Vec::new()
+        }
+        Some(Action::Back) => {
+            let view = app.open.as_mut().expect("open");
+            if view.editor_dirty() || view.editor.as_ref().is_some_and(|e| e.error.is_some()) {
+                view.start_editor();
+                view.eval = crate::protocol::evaluate(&view.case, &app.protocol, app.now);
+                app.status = Some(("typing undone".into(), false));
+                return Vec::new();
+            }
+            close_case(app, false)
+        }
+        Some(Action::Quit) => close_case(app, true),
+        _ => {
+            // Choices by first letter.
+            if let KeyCode::Char(c) = key.code
+                && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+            {
+                return choose(app, |k, v| k.by_letter(v, c));
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn plan_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let view = app.open.as_mut().expect("open");
+    let n = App::plan_order(&view.eval).len();
+    match keys::lookup(keys::PLAN, &key) {
+        Some(Action::Up) => view.plan_sel = view.plan_sel.saturating_sub(1),
+        Some(Action::Down) => view.plan_sel = (view.plan_sel + 1).min(n.saturating_sub(1)),
+        Some(Action::Basis) => {
+            if let Some(&i) = App::plan_order(&view.eval).get(view.plan_sel) {
+                app.overlay = Some(Overlay::Basis(i));
+            }
+        }
+        Some(Action::TogglePane | Action::Back) => view.pane = Pane::Form,
+        Some(Action::NextTab) => return switch_tab(app, 1),
+        Some(Action::PrevTab) => return switch_tab(app, -1),
+        Some(Action::Save) => return save_effect(app, Vec::new()),
+        Some(Action::Export) => return vec![Effect::Export],
+        Some(Action::Help) => app.overlay = Some(Overlay::Help),
+        Some(Action::Quit) => return close_case(app, true),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Keys the text editor takes: printable characters and in-line editing keys.
+fn is_typing(key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Char(_) => !ctrl || matches!(key.code, KeyCode::Char('u' | 'w' | 'k')),
+        KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => true,
+        KeyCode::Home | KeyCode::End => true,
+        _ => false,
+    }
+}
+
+fn edit_input(input: &mut Input, key: &KeyEvent) {
+    let event = crossterm::event::Event::Key(*key);
+    if let Some(req) = to_input_request(&event) {
+        input.handle(req);
+    } else if let KeyCode::Char(c) = key.code {
+        input.handle(InputRequest::InsertChar(c));
+    }
+}
+
+/// Live pane follows typing: when the text parses, evaluate the case as if committed.
+fn preview(app: &mut App) {
+    let (now, protocol) = (app.now, &app.protocol);
+    let Some(view) = app.open.as_mut() else {
+        return;
+    };
+    let Some(Row::Field { path, kind, .. }) = view.focused() else {
+        return;
+    };
+    let Some(ed) = &view.editor else { return };
+    let Ok(new) = kind.parse(ed.input.value(), now) else {
+        return;
+    };
+    let mut value = view.value.clone();
+    if fields::set(&mut value, &path, new)
+        && let Ok(case) = decode_at(&value, &path, now)
+    {
+        view.eval = crate::protocol::evaluate(&case, protocol, now);
+    }
+}
+
+/// Commits the editor of the focused typed field. A refusal stays in place with its reason.
+fn commit(app: &mut App) -> Vec<Effect> {
+    let (now, protocol) = (app.now, &app.protocol);
+    let Some(view) = app.open.as_mut() else {
+        return Vec::new();
+    };
+    let Some(Row::Field { path, kind, .. }) = view.focused() else {
+        return Vec::new();
+    };
+    let Some(ed) = &view.editor else {
+        return Vec::new();
+    };
+    let text = ed.input.value().to_string();
+    let result = kind
+        .parse(&text, now)
+        .and_then(|new| view.apply(&path, new, protocol, now));
+    match result {
+        Ok(Some(change)) => {
+            view.start_editor();
+            save_effect(app, vec![change])
+        }
+        Ok(None) => Vec::new(),
+        Err(reason) => {
+            if let Some(ed) = &mut view.editor {
+                ed.error = Some(reason);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Save (or create, for a new case's first change) unless read-only.
+fn save_effect(app: &mut App, changes: Vec<Change>) -> Vec<Effect> {
+    let Some(view) = app.open.as_mut() else {
+        return Vec::new();
+    };
+    if let Some(holder) = view.read_only() {
+        app.status = Some((format!("read-only, not saved: {holder}"), true));
+        return Vec::new();
+    }
+    let case = Box::new(view.case.clone());
+    if !view.created {
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        view.created = true;
+        return vec![Effect::Create(case.clone()), Effect::Save { case, changes }];
+    }
+    vec![Effect::Save { case, changes }]
+}
+
+use crate::store::Change;
+
+fn move_focus(app: &mut App, by: isize) -> Vec<Effect> {
+    let effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.editor.as_ref().is_some_and(|e| e.error.is_some()) {
+        return effects;
+    }
+    let n = view.focusables().len() as isize;
+    let next = view.focus as isize + by;
+    if next >= n {
+        // Past the last field: on to the next screen, in clinical order.
+        let mut effects = effects;
+        effects.extend(switch_tab(app, 1));
+        return effects;
+    }
+    if next < 0 {
+        let mut effects = effects;
+        effects.extend(switch_tab(app, -1));
+        let view = app.open.as_mut().expect("open");
+        view.focus = view.focusables().len().saturating_sub(1);
+        view.start_editor();
+        return effects;
+    }
+    view.focus = next as usize;
+    view.start_editor();
+    effects
+}
+
+fn switch_tab(app: &mut App, by: isize) -> Vec<Effect> {
+    let effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.editor.as_ref().is_some_and(|e| e.error.is_some()) {
+        return effects;
+    }
+    view.tab = view.tab.step(by);
+    view.focus = 0;
+    view.start_editor();
+    effects
+}
+
+fn choose(app: &mut App, pick: impl Fn(Kind, &Value) -> Option<Value>) -> Vec<Effect> {
+    let (now, protocol) = (app.now, &app.protocol);
+    let view = app.open.as_mut().expect("open");
+    let Some(Row::Field { path, kind, .. }) = view.focused() else {
+        return Vec::new();
+    };
+    let (target_path, new) = match kind {
+        Kind::Member { name } => {
+            let on = member_value(&view.value, &path, name);
+            let Some(Value::Bool(next)) = pick(kind, &Value::Bool(on)) else {
+                return Vec::new();
+            };
+            (path.clone(), toggle_member(&view.value, &path, name, next))
+        }
+        Kind::Choice { .. } | Kind::Bool => {
+            let current = fields::get(&view.value, &path).clone();
+            match pick(kind, &current) {
+                Some(v) => (path.clone(), v),
+                None => return Vec::new(),
+            }
+        }
+        _ => return Vec::new(),
+    };
+    match view.apply(&target_path, new, protocol, now) {
+        Ok(Some(change)) => save_effect(app, vec![change]),
+        Ok(None) => Vec::new(),
+        Err(reason) => {
+            app.status = Some((reason, true));
+            Vec::new()
+        }
+    }
+}
+
+fn list_of(path: &str) -> Option<List> {
+    let head = path.split(['.', '[']).next()?;
+    [List::Lesions, List::Stenosis, List::Exams, List::Mri]
+        .into_iter()
+        .find(|l| l.path() == head)
+}
+
+fn row_index(path: &str) -> Option<usize> {
+    let open = path.find('[')?;
+    let close = path[open..].find(']')? + open;
+    path[open + 1..close].parse().ok()
+}
+
+fn start_add(app: &mut App, list: List) -> Vec<Effect> {
+    let mut effects = commit(app);
+    if let Some(holder) = app.open.as_ref().and_then(|v| v.read_only()) {
+        app.status = Some((format!("read-only: {holder}"), true));
+        return effects;
+    }
+    if needs_level(list) {
+        app.overlay = Some(Overlay::NewRow {
+            list,
+            input: Input::default(),
+            error: None,
+        });
+        return effects;
+    }
+    match add_row(app, list, None) {
+        Ok(more) => effects.extend(more),
+        Err(reason) => app.status = Some((reason, true)),
+    }
+    effects
+}
+
+/// Appends a row and focuses its first field.
+fn add_row(app: &mut App, list: List, level: Option<&str>) -> Result<Vec<Effect>, String> {
+    let (now, protocol) = (app.now, &app.protocol);
+    let view = app.open.as_mut().expect("open");
+    let mut rows = fields::get(&view.value, list.path())
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let index = rows.len();
+    rows.push(new_row(list, level.filter(|l| !l.is_empty()), now));
+    let row_path = format!("{}[{index}]", list.path());
+    // Checked at the new row's path so a missing or bad level is refused with its reason.
+    let mut probe = view.value.clone();
+    fields::set(&mut probe, list.path(), Value::Array(rows.clone()));
+    decode_at(&probe, &row_path, now)?;
+    let change = view
+        .apply(list.path(), Value::Array(rows), protocol, now)?
+        .map(|c| Change {
+            path: row_path.clone(),
+            old: Value::Null,
+            new: fields::get(&c.new, &format!("[{index}]")).clone(),
+        });
+    let target = match list {
+        List::Exams => format!("{row_path}.frankel"),
+        List::Mri => format!("{row_path}.reason"),
+        _ => format!("{row_path}.finding"),
+    };
+    let target = if list == List::Stenosis {
+        format!("{row_path}.severity")
+    } else {
+        target
+    };
+    view.focus = view
+        .focusables()
+        .iter()
+        .position(|r| r.path() == target)
+        .unwrap_or(view.focus);
+    view.start_editor();
+    app.status = Some((format!("{} added", list.noun()), false));
+    Ok(save_effect(app, change.into_iter().collect()))
+}
+
+fn remove_row(app: &mut App, list: List, index: usize) -> Vec<Effect> {
+    let (now, protocol) = (app.now, &app.protocol);
+    let view = app.open.as_mut().expect("open");
+    let mut rows = fields::get(&view.value, list.path())
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if index >= rows.len() {
+        return Vec::new();
+    }
+    let removed = rows.remove(index);
+    match view.apply(list.path(), Value::Array(rows), protocol, now) {
+        Ok(_) => {
+            let change = Change {
+                path: format!("{}[{index}]", list.path()),
+                old: removed,
+                new: Value::Null,
+            };
+            view.focus = view.focus.min(view.focusables().len().saturating_sub(1));
+            view.start_editor();
+            app.status = Some((format!("{} {} removed", list.noun(), index + 1), false));
+            save_effect(app, vec![change])
+        }
+        Err(reason) => {
+            app.status = Some((reason, true));
+            Vec::new()
+        }
+    }
+}
+
+/// Leaves the case: commit typing, remember the position, save it, unlock; then the
+/// rounds list (or quit).
+fn close_case(app: &mut App, quit: bool) -> Vec<Effect> {
+    let mut effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.editor.as_ref().is_some_and(|e| e.error.is_some()) && !quit {
+        return effects;
+    }
+    let id = view.id();
+    if view.created && view.read_only().is_none() {
+        view.remember_position();
+        let latest = Box::new(view.case.clone());
+        let mut saved = false;
+        for e in &mut effects {
+            if let Effect::Save { case, .. } = e {
+                *case = latest.clone();
+                saved = true;
+            }
+        }
+        if !saved {
+            effects.push(Effect::Save {
+                case: latest,
+                changes: Vec::new(),
+            });
+        }
+    }
+    if view.created {
+        effects.push(Effect::Close(id));
+    }
+    app.open = None;
+    if quit {
+        effects.push(Effect::Quit);
+    } else {
+        effects.push(Effect::LoadRounds);
+    }
+    effects
+}
+
+/// The editor of the focused field, for tests and the view.
+pub fn editor(app: &App) -> Option<&Editor> {
+    app.open.as_ref().and_then(|v| v.editor.as_ref())
+}

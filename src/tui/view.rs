@@ -1,0 +1,437 @@
+//! Drawing: a pure function of `&App`. Small `render_*` functions per pane.
+
+use super::app::{App, CaseView, Overlay, Pane, field_text};
+use super::form::{Row, Tab};
+use super::keys::{self, Binding};
+use super::rounds::RoundsRow;
+use super::theme::Theme;
+use super::{live, popup, spine};
+use crate::protocol::clocks::{RtState, hours_minutes};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return too_small(frame, area);
+    }
+    let [body, bar] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    match &app.open {
+        Some(view) => render_case(frame, body, app, view),
+        None => render_rounds(frame, body, app),
+    }
+    render_bar(frame, bar, app);
+    if let Some(overlay) = &app.overlay {
+        popup::render(frame, area, app, overlay);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = "enlarge the terminal (needs 80×24)";
+    let lines = (text.chars().count() as u16).div_ceil(area.width.max(1));
+    let y = area.y + area.height.saturating_sub(lines) / 2;
+    let h = lines.min(area.height.saturating_sub(y - area.y));
+    let rect = Rect::new(area.x, y, area.width, h.max(1).min(area.height));
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .alignment(ratatui::layout::Alignment::Center),
+        rect,
+    );
+}
+
+/// The bindings of what has the keys now.
+pub fn current_bindings(app: &App) -> &'static [Binding] {
+    match &app.open {
+        Some(v) if v.pane == Pane::Plan => keys::PLAN,
+        Some(_) => keys::FORM,
+        None if app.rounds.filtering => keys::FILTER,
+        None => keys::ROUNDS,
+    }
+}
+
+fn render_bar(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if let Some((msg, err)) = &app.status {
+        spans.push(Span::styled(
+            format!(" {msg} "),
+            if *err { t.error() } else { t.ok() },
+        ));
+        spans.push(Span::raw("│"));
+    }
+    for b in current_bindings(app).iter().filter(|b| !b.bar.is_empty()) {
+        spans.push(Span::styled(format!(" {}", b.shown), t.key()));
+        spans.push(Span::raw(format!(" {}", b.bar)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+// ---------- rounds list ----------
+
+fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("spinewatch · rounds", t.title()),
+        Span::styled(
+            format!(
+                " · {} · decision support — verify against local protocol",
+                app.now.format("%Y-%m-%d %H:%M")
+            ),
+            t.dim(),
+        ),
+    ])];
+    let filter = app.rounds.filter.value();
+    if app.rounds.filtering || !filter.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("/ filter: ", t.key()),
+            Span::raw(filter.to_string()),
+        ]));
+    }
+    if app.rounds.show_archived {
+        lines.push(Line::styled("showing archived cases too", t.dim()));
+    }
+    let rows = app.visible_rows();
+    if app.rounds.list.rows.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "No cases in this data directory yet.",
+            t.title(),
+        ));
+        lines.push(Line::raw(
+            "  n              start a new case (the label is asked first)",
+        ));
+        lines.push(Line::raw("  spinewatch demo    try it on the demo patient"));
+    } else {
+        lines.push(Line::styled(
+            format!(
+                "{:<7} {:<16} {:>3}  {:<19} {:<8} {:<7} {}",
+                "", "LABEL", "POD", "RT WINDOW", "MRI", "PATH", "ITEMS"
+            ),
+            t.dim(),
+        ));
+        if rows.is_empty() {
+            lines.push(Line::styled("no case matches the filter", t.dim()));
+        }
+    }
+    let header_h = lines.len();
+    let avail = (area.height as usize).saturating_sub(
+        header_h
+            + app.rounds.list.damaged.len().min(3)
+            + usize::from(!app.rounds.list.damaged.is_empty()),
+    );
+    let offset = app.rounds.selected.saturating_sub(avail.saturating_sub(1));
+    for (i, row) in rows.iter().enumerate().skip(offset).take(avail) {
+        lines.push(rounds_line(row, i == app.rounds.selected, t));
+    }
+    if !app.rounds.list.damaged.is_empty() {
+        lines.push(Line::styled(
+            "DAMAGED (not loaded, never overwritten)",
+            t.error(),
+        ));
+        for d in app.rounds.list.damaged.iter().take(3) {
+            lines.push(Line::styled(
+                format!("  {}: {}", d.file, d.reason),
+                t.error(),
+            ));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// Eight cells over days 0–28: elapsed filled, the target band coloured.
+fn mini_gauge(row: &RoundsRow, t: &Theme) -> Vec<Span<'static>> {
+    (0..8)
+        .map(|c| {
+            let day = c * 28 / 8;
+            let filled = row.pod.is_some_and(|p| p >= day);
+            let st = if day >= 14 { t.band() } else { Style::new() };
+            Span::styled(if filled { "■" } else { "□" }, st)
+        })
+        .collect()
+}
+
+fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
+    use crate::protocol::Severity;
+    let (mark, sev) = if row.critical > 0 {
+        ("!! CRIT", Some(Severity::Critical))
+    } else if row.warning > 0 {
+        ("! WARN", Some(Severity::Warning))
+    } else {
+        ("  ok", None)
+    };
+    let mut label: String = row.label.chars().take(16).collect();
+    if row.read_only {
+        label = format!("{}🔒", label.chars().take(14).collect::<String>());
+    }
+    let window = match (row.rt_state, row.days_to_deadline) {
+        (Some(RtState::Overdue), Some(d)) => format!("overdue {}d", -d),
+        (Some(RtState::Deferred), _) => "deferred".into(),
+        (Some(RtState::Started), _) => "RT started".into(),
+        (Some(RtState::Completed), _) => "RT done".into(),
+        (Some(_), Some(d)) => format!("{d}d left"),
+        _ => "—".into(),
+    };
+    let mri = row.mri_minutes_left.map_or("—".into(), |m| {
+        if m < 0 {
+            format!("-{}", hours_minutes(-m))
+        } else {
+            hours_minutes(m)
+        }
+    });
+    let path = row
+        .pathology_pending_days
+        .map_or("—".into(), |d| format!("{d}d"));
+    let base = if selected { t.focus() } else { Style::new() };
+    let mut spans = vec![
+        Span::styled(
+            format!("{mark:<7}"),
+            sev.map_or(Style::new(), |s| t.severity(s)).patch(base),
+        ),
+        Span::styled(
+            format!(
+                " {:<16} {:>3}  ",
+                label,
+                row.pod.map_or("?".into(), |p| p.to_string())
+            ),
+            base,
+        ),
+    ];
+    spans.extend(mini_gauge(row, t));
+    spans.push(Span::styled(format!(" {window:<10} "), base));
+    spans.push(Span::styled(
+        format!("{mri:<8}"),
+        if row.mri_minutes_left.is_some() {
+            t.severity(Severity::Warning).patch(base)
+        } else {
+            base
+        },
+    ));
+    spans.push(Span::styled(format!(" {path:<7}"), base));
+    spans.push(Span::styled(
+        format!(
+            " {}!! {}! {}?{}",
+            row.critical,
+            row.warning,
+            row.ask,
+            if row.archived { " archived" } else { "" }
+        ),
+        base,
+    ));
+    Line::from(spans)
+}
+
+// ---------- case screens ----------
+
+fn render_case(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
+    let t = &app.theme;
+    let mut constraints = vec![Constraint::Length(1)];
+    if view.read_only().is_some() {
+        constraints.push(Constraint::Length(1));
+    }
+    constraints.push(Constraint::Min(0));
+    let parts = Layout::vertical(constraints).split(area);
+    render_tabs(frame, parts[0], app, view);
+    if let Some(holder) = view.read_only() {
+        frame.render_widget(
+            Paragraph::new(format!(" READ-ONLY: {holder} — changes are not saved"))
+                .style(t.banner()),
+            parts[1],
+        );
+    }
+    let body = parts[parts.len() - 1];
+    let form_w = if body.width >= 120 {
+        body.width / 2
+    } else {
+        42
+    };
+    let [form, plan] =
+        Layout::horizontal([Constraint::Length(form_w), Constraint::Min(0)]).areas(body);
+    render_form(frame, form, app, view);
+    live::render(frame, plan, app, view);
+}
+
+fn render_tabs(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
+    let t = &app.theme;
+    let wide = area.width >= 150;
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", t.dim()));
+        }
+        let asks = tab.asks(&view.eval);
+        let name = if wide { tab.title() } else { tab.short() };
+        let text = if asks > 0 {
+            format!(" {name} ?{asks} ")
+        } else {
+            format!(" {name} ")
+        };
+        let st = if tab == view.tab {
+            t.focus().patch(t.title())
+        } else if asks > 0 {
+            Style::new()
+        } else {
+            t.dim()
+        };
+        spans.push(Span::styled(text, st));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+const LABEL_W: usize = 19;
+
+fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
+    let t = &app.theme;
+    let block = Block::default().title(Span::styled(format!(" {} ", view.tab.title()), t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = view.rows();
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0;
+    let mut cursor: Option<(usize, usize)> = None;
+    let mut k = 0;
+    let value_w = (inner.width as usize).saturating_sub(LABEL_W + 1).max(4);
+    for row in &rows {
+        let is_focus = row.focusable() && k == view.focus && view.pane == Pane::Form;
+        if is_focus {
+            focus_line = lines.len();
+        }
+        match row {
+            Row::Section(s) => lines.push(Line::styled(s.clone(), t.heading())),
+            Row::Note(s) => lines.push(Line::styled(format!("  {s}"), t.dim())),
+            Row::SpineMap => lines.extend(spine::lines(&view.case, &view.eval, t)),
+            Row::List { title, index, .. } => {
+                let text = match index {
+                    None => format!("{title}  + Ctrl-A add"),
+                    Some(_) => format!("{title}  (Ctrl-D remove)"),
+                };
+                let st = if is_focus { t.focus() } else { t.heading() };
+                lines.push(Line::styled(text, st));
+            }
+            Row::Field { path, label, kind } => {
+                let label_span = Span::styled(
+                    format!("{label:<LABEL_W$} "),
+                    if is_focus { t.title() } else { Style::new() },
+                );
+                let editing = is_focus && view.editor.as_ref().is_some_and(|e| &e.path == path);
+                if editing {
+                    let ed = view.editor.as_ref().expect("editing");
+                    let scroll = ed.input.visual_scroll(value_w.saturating_sub(1));
+                    let shown: String = ed
+                        .input
+                        .value()
+                        .chars()
+                        .skip(scroll)
+                        .take(value_w)
+                        .collect();
+                    cursor = Some((
+                        lines.len(),
+                        LABEL_W + 1 + ed.input.visual_cursor().saturating_sub(scroll),
+                    ));
+                    let st = if ed.error.is_some() {
+                        t.error()
+                    } else {
+                        t.focus()
+                    };
+                    let pad = value_w.saturating_sub(shown.chars().count());
+                    lines.push(Line::from(vec![
+                        label_span,
+                        Span::styled(format!("{shown}{}", " ".repeat(pad)), st),
+                    ]));
+                    if let Some(err) = &ed.error {
+                        lines.push(Line::styled(format!("  ✗ {err}"), t.error()));
+                    }
+                } else {
+                    let shown = field_text(&view.value, path, *kind);
+                    let (text, st) = match shown {
+                        Some(s) => (s, Style::new()),
+                        None => ("unknown".into(), t.unknown()),
+                    };
+                    let text = if is_focus && !kind.is_typed() {
+                        format!("‹ {text} ›")
+                    } else {
+                        text
+                    };
+                    let text: String = text.chars().take(value_w).collect();
+                    lines.push(Line::from(vec![
+                        label_span,
+                        Span::styled(text, if is_focus { st.patch(t.focus()) } else { st }),
+                    ]));
+                }
+            }
+        }
+        if row.focusable() {
+            k += 1;
+        }
+    }
+    let h = inner.height as usize;
+    let offset = (focus_line + 3).saturating_sub(h);
+    let shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    if let Some((line, col)) = cursor
+        && line >= offset
+        && line - offset < h
+        && app.overlay.is_none()
+    {
+        frame.set_cursor_position(Position::new(
+            inner.x + col.min(inner.width as usize - 1) as u16,
+            inner.y + (line - offset) as u16,
+        ));
+    }
+}
+
+/// The overlay help lines of the current screen.
+pub fn help_lines(app: &App) -> Vec<(String, String)> {
+    current_bindings(app)
+        .iter()
+        .filter(|b| !b.help.is_empty())
+        .map(|b| {
+            let keys: Vec<String> = b.keys.iter().map(key_name).collect();
+            let all = if keys.is_empty() {
+                b.shown.to_string()
+            } else {
+                keys.join(" ")
+            };
+            (all, b.help.to_string())
+        })
+        .collect()
+}
+
+fn key_name(k: &keys::Key) -> String {
+    use crossterm::event::KeyCode;
+    match k {
+        keys::Key::Char(' ') => "Space".into(),
+        keys::Key::Char(c) => c.to_string(),
+        keys::Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+        keys::Key::BackTab => "Shift-Tab".into(),
+        keys::Key::Code(c) => match c {
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        },
+    }
+}
+
+/// Whether a popup is up (the cursor is hidden then).
+pub fn has_overlay(app: &App) -> bool {
+    matches!(
+        app.overlay,
+        Some(
+            Overlay::Help | Overlay::Basis(_) | Overlay::ConfirmRemove(..) | Overlay::NewRow { .. }
+        )
+    )
+}

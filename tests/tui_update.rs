@@ -1,0 +1,449 @@
+//! Update logic without a terminal: key presses in, state and effects out.
+
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::{Value, json};
+use spinewatch::case::parse_time;
+use spinewatch::store::memory::MemoryStore;
+use spinewatch::store::{Access, Store};
+use spinewatch::tui::app::{Overlay, Pane};
+use spinewatch::tui::demo::demo_case;
+use spinewatch::tui::form::Tab;
+use spinewatch::tui::{App, Effect, perform, test_app, update};
+use std::path::Path;
+
+const DEMO_ID: &str = "bed12-2026-11-20";
+
+fn now() -> NaiveDateTime {
+    parse_time("2026-11-25T09:00").unwrap()
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(app, ch(c))).collect()
+}
+
+/// The demo case open on the first screen, in a store in memory.
+fn demo() -> (App, MemoryStore) {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("/nonexistent"),
+        vec![Effect::LoadRounds, Effect::Open(DEMO_ID.into())],
+    );
+    (app, store)
+}
+
+fn goto(app: &mut App, tab: Tab, path: &str) {
+    let view = app.open.as_mut().unwrap();
+    view.tab = tab;
+    view.focus = view
+        .focusables()
+        .iter()
+        .position(|r| r.path() == path)
+        .unwrap_or_else(|| panic!("{path} is not on {tab:?}"));
+    view.start_editor();
+}
+
+fn saves(effects: &[Effect]) -> Vec<(String, Value, Value)> {
+    effects
+        .iter()
+        .flat_map(|e| match e {
+            Effect::Save { changes, .. } => changes
+                .iter()
+                .map(|c| (c.path.clone(), c.old.clone(), c.new.clone()))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+#[test]
+fn rounds_enter_opens_the_selected_case_and_q_quits() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    assert_eq!(app.visible_rows().len(), 1);
+    assert_eq!(
+        update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::Open(DEMO_ID.into())]
+    );
+    assert_eq!(update(&mut app, ch('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn filter_narrows_the_rounds_list_by_label() {
+    let mut other = demo_case(now());
+    other.id = Some("bed7".into());
+    other.patient.label = Some("Bed 7".into());
+    let mut store = MemoryStore::with_cases([demo_case(now()), other]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    assert_eq!(app.visible_rows().len(), 2);
+    update(&mut app, ch('/'));
+    typed(&mut app, "7");
+    assert_eq!(app.visible_rows().len(), 1);
+    assert_eq!(app.visible_rows()[0].label, "Bed 7");
+    // q while filtering is part of the filter, not quit.
+    assert!(update(&mut app, ch('q')).is_empty());
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.visible_rows().len(), 2);
+}
+
+#[test]
+fn new_case_opens_with_the_label_focused_and_is_created_on_the_first_change() {
+    let mut app = test_app(now());
+    update(&mut app, ch('n'));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.tab, Tab::Patient);
+    assert_eq!(view.editor.as_ref().unwrap().path, "patient.label");
+    assert!(
+        typed(&mut app, "Bed 3 ünï").is_empty(),
+        "typing alone saves nothing"
+    );
+    let effects = update(&mut app, key(KeyCode::Tab));
+    assert!(matches!(effects[0], Effect::Create(_)), "{effects:?}");
+    assert_eq!(
+        saves(&effects),
+        vec![("patient.label".into(), Value::Null, json!("Bed 3 ünï"))]
+    );
+    assert_eq!(
+        app.open.as_ref().unwrap().editor.as_ref().unwrap().path,
+        "patient.mrn"
+    );
+}
+
+#[test]
+fn a_refused_entry_stays_in_place_with_its_reason_and_what_was_typed() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "patient.age");
+    update(&mut app, ctrl('u'));
+    typed(&mut app, "200");
+    let effects = update(&mut app, key(KeyCode::Tab));
+    assert!(effects.is_empty());
+    let ed = app.open.as_ref().unwrap().editor.as_ref().unwrap();
+    assert_eq!(ed.path, "patient.age");
+    assert_eq!(ed.input.value(), "200");
+    assert_eq!(ed.error.as_deref(), Some("200 is out of range (0–120)"));
+    // Esc undoes the typing and keeps the saved value.
+    update(&mut app, key(KeyCode::Esc));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.editor.as_ref().unwrap().input.value(), "64");
+    assert_eq!(view.case.patient.age, Some(64));
+}
+
+#[test]
+fn a_surgery_date_after_today_is_refused_by_the_case_rules() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "surgery.date");
+    update(&mut app, ctrl('u'));
+    typed(&mut app, "+2");
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    let ed = app.open.as_ref().unwrap().editor.as_ref().unwrap();
+    assert_eq!(
+        ed.error.as_deref(),
+        Some("\"2026-11-27\" is after today (2026-11-25)")
+    );
+}
+
+#[test]
+fn dates_typed_as_words_are_saved_as_dates_and_audited() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Discharge, "discharge.planned_date");
+    typed(&mut app, "+3");
+    let effects = update(&mut app, key(KeyCode::Tab));
+    assert_eq!(
+        saves(&effects),
+        vec![(
+            "discharge.planned_date".into(),
+            Value::Null,
+            json!("2026-11-28")
+        )]
+    );
+}
+
+#[test]
+fn choices_by_first_letter_and_arrows_save_each_change() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Pain, "medications.nsaid_contraindicated");
+    let effects = update(&mut app, ch('n'));
+    assert_eq!(
+        saves(&effects),
+        vec![(
+            "medications.nsaid_contraindicated".into(),
+            Value::Null,
+            json!(false)
+        )]
+    );
+    // The ask for it is gone from the live pane.
+    let eval = &app.open.as_ref().unwrap().eval;
+    assert!(!eval.fired("A-NSAID-CI"));
+    let effects = update(&mut app, key(KeyCode::Right));
+    assert_eq!(saves(&effects)[0].2, Value::Null, "after no comes unknown");
+}
+
+#[test]
+fn mdt_attendees_toggle_one_discipline_at_a_time() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Discharge, "mdt.attendees");
+    // The first attendee row is hospitalist.
+    let effects = update(&mut app, ch(' '));
+    assert_eq!(
+        saves(&effects),
+        vec![(
+            "mdt.attendees".into(),
+            json!(["spine_surgery"]),
+            json!(["spine_surgery", "hospitalist"])
+        )]
+    );
+}
+
+#[test]
+fn typing_a_dose_updates_the_live_plan_before_it_is_committed() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Wound, "radiotherapy.total_dose_gy");
+    typed(&mut app, "45");
+    update(&mut app, key(KeyCode::Tab));
+    typed(&mut app, "1.8");
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.eval.scores.rt_schedule.fractions, Some(25), "preview");
+    assert_eq!(
+        view.case.radiotherapy.dose_per_fraction_gy, None,
+        "not yet saved"
+    );
+}
+
+#[test]
+fn add_an_exam_with_the_time_prefilled_to_now() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Neuro, "neuro_exams");
+    let effects = update(&mut app, ctrl('a'));
+    let changes = saves(&effects);
+    assert_eq!(changes[0].0, "neuro_exams[1]");
+    assert_eq!(changes[0].2["at"], json!("2026-11-25T09:00"));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.focused().unwrap().path(), "neuro_exams[1].frankel");
+    // Frankel by letter: a drop from E to D marks the exam worse and starts the MRI clock.
+    update(&mut app, ch('d'));
+    let eval = &app.open.as_ref().unwrap().eval;
+    assert_eq!(eval.clocks.mri.as_ref().unwrap().minutes_left, 12 * 60);
+}
+
+#[test]
+fn a_new_lesion_asks_its_level_first_and_refuses_a_bad_one() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Imaging, "lesions");
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::NewRow { .. })));
+    typed(&mut app, "T13");
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    match &app.overlay {
+        Some(Overlay::NewRow { error, input, .. }) => {
+            assert_eq!(input.value(), "T13");
+            assert!(
+                error.as_deref().unwrap().contains("is not a vertebra"),
+                "{error:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut app, key(KeyCode::Backspace));
+    update(&mut app, key(KeyCode::Backspace));
+    typed(&mut app, "8");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(saves(&effects)[0].0, "lesions[2]");
+    assert_eq!(app.open.as_ref().unwrap().case.lesions.len(), 3);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn removing_a_row_asks_first_and_is_audited() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Imaging, "lesions[1].finding");
+    assert!(update(&mut app, ctrl('d')).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmRemove(..))));
+    // Anything but y keeps it.
+    update(&mut app, ch('n'));
+    assert_eq!(app.open.as_ref().unwrap().case.lesions.len(), 2);
+    update(&mut app, ctrl('d'));
+    let effects = update(&mut app, ch('y'));
+    let changes = saves(&effects);
+    assert_eq!(changes[0].0, "lesions[1]");
+    assert_eq!(changes[0].1["level"], json!("T5"));
+    assert_eq!(app.open.as_ref().unwrap().case.lesions.len(), 1);
+}
+
+#[test]
+fn plan_item_enter_opens_its_basis() {
+    let (mut app, _) = demo();
+    update(&mut app, ctrl('p'));
+    assert_eq!(app.open.as_ref().unwrap().pane, Pane::Plan);
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    let Some(Overlay::Basis(i)) = app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    let eval = &app.open.as_ref().unwrap().eval;
+    // The second line of the pane is the second pitfall (warnings sorted by ID).
+    assert_eq!(eval.items[i].id, "W-MDT-MISSING");
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn help_opens_on_question_mark_except_while_typing() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "patient.sex");
+    update(&mut app, ch('?'));
+    assert!(matches!(app.overlay, Some(Overlay::Help)));
+    update(&mut app, ch('x'));
+    assert!(app.overlay.is_none());
+    goto(&mut app, Tab::Patient, "patient.mrn");
+    update(&mut app, ch('?'));
+    assert!(app.overlay.is_none(), "typed into the MRN");
+    update(&mut app, key(KeyCode::F(1)));
+    assert!(matches!(app.overlay, Some(Overlay::Help)));
+}
+
+#[test]
+fn leaving_remembers_screen_and_field_and_reopening_returns_there() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Pathology, "performance.kps");
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert!(matches!(effects[0], Effect::Save { .. }));
+    assert_eq!(
+        effects[1..],
+        [Effect::Close(DEMO_ID.into()), Effect::LoadRounds]
+    );
+    assert!(app.open.is_none());
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let saved = store.load(DEMO_ID, now()).unwrap();
+    assert_eq!(
+        saved.extra["ui"],
+        json!({"screen": "pathology", "field": "performance.kps"})
+    );
+    assert!(
+        store.audit.get(DEMO_ID).is_none_or(Vec::is_empty),
+        "no audit for a position"
+    );
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.tab, Tab::Pathology);
+    assert_eq!(view.focused().unwrap().path(), "performance.kps");
+}
+
+#[test]
+fn ctrl_s_saves_and_says_saved_and_changes_reach_the_audit_trail() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Patient, "patient.mrn");
+    typed(&mut app, "X1");
+    let effects = update(&mut app, ctrl('s'));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    assert_eq!(app.status, Some(("saved".into(), false)));
+    assert_eq!(store.cases[DEMO_ID].patient.mrn.as_deref(), Some("X1"));
+    let audit = &store.audit[DEMO_ID];
+    assert_eq!(audit[0].1.path, "patient.mrn");
+    assert_eq!(audit[0].1.new, json!("X1"));
+}
+
+#[test]
+fn a_case_held_elsewhere_opens_read_only_and_refuses_changes() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    store.held_elsewhere.insert(
+        DEMO_ID.into(),
+        "in use by ana since 2026-11-25 08:12".into(),
+    );
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(
+        view.access,
+        Access::ReadOnly {
+            holder: "in use by ana since 2026-11-25 08:12".into()
+        }
+    );
+    goto(&mut app, Tab::Patient, "patient.sex");
+    assert!(update(&mut app, ch('m')).is_empty());
+    let (msg, err) = app.status.clone().unwrap();
+    assert!(err && msg.contains("in use by ana"), "{msg}");
+    assert_eq!(store.saves, 0);
+}
+
+#[test]
+fn a_failed_save_says_so_and_keeps_the_entry() {
+    let (mut app, mut store) = demo();
+    store.fail_saves = Some("disk full".into());
+    goto(&mut app, Tab::Patient, "patient.sex");
+    let effects = update(&mut app, ch('m'));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let (msg, err) = app.status.clone().unwrap();
+    assert!(err && msg.contains("NOT SAVED: disk full"), "{msg}");
+    assert_eq!(
+        app.open
+            .as_ref()
+            .unwrap()
+            .case
+            .patient
+            .sex
+            .map(|s| s.as_str()),
+        Some("male")
+    );
+}
+
+#[test]
+fn tab_past_the_last_field_goes_on_to_the_next_screen() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "medically_stable");
+    update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.open.as_ref().unwrap().tab, Tab::Imaging);
+    update(&mut app, key(KeyCode::BackTab));
+    assert_eq!(app.open.as_ref().unwrap().tab, Tab::Patient);
+    assert_eq!(
+        app.open.as_ref().unwrap().focused().unwrap().path(),
+        "medically_stable"
+    );
+}
+
+#[test]
+fn export_key_asks_the_loop_to_export() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "patient.sex");
+    assert_eq!(update(&mut app, ch('e')), vec![Effect::Export]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = MemoryStore::default();
+    perform(&mut app, &mut store, dir.path(), vec![Effect::Export]);
+    let path = dir.path().join("exports/bed12-2026-11-20-20261125T0900.md");
+    assert!(path.exists(), "{:?}", app.status);
+    assert!(app.status.as_ref().unwrap().0.contains("exports/bed12"));
+}
