@@ -166,27 +166,30 @@ impl Decode for u32 {
     }
 }
 
+/// Decodes a value written as text with `parse`; anything else is refused with `reason`.
+pub fn decode_text<T>(
+    v: &Value,
+    path: &str,
+    p: &mut Problems,
+    parse: impl FnOnce(&str) -> Option<T>,
+    reason: &str,
+) -> Option<T> {
+    let parsed = v.as_str().and_then(parse);
+    if parsed.is_none() {
+        p.push(path, v, reason);
+    }
+    parsed
+}
+
 impl Decode for NaiveDate {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(parse_date) {
-            Some(d) => Some(d),
-            None => {
-                p.push(path, v, "is not a date (YYYY-MM-DD)");
-                None
-            }
-        }
+        decode_text(v, path, p, parse_date, "is not a date (YYYY-MM-DD)")
     }
 }
 
 impl Decode for NaiveDateTime {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(parse_time) {
-            Some(t) => Some(t),
-            None => {
-                p.push(path, v, "is not a time (YYYY-MM-DDTHH:MM)");
-                None
-            }
-        }
+        decode_text(v, path, p, parse_time, "is not a time (YYYY-MM-DDTHH:MM)")
     }
 }
 
