@@ -79,14 +79,20 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let mut lines = vec![Line::from(vec![
         Span::styled("spinewatch · rounds", t.title()),
+        Span::styled(format!(" · {}", app.now.format("%Y-%m-%d %H:%M")), t.dim()),
         Span::styled(
-            format!(
-                " · {} · decision support — verify against local protocol",
-                app.now.format("%Y-%m-%d %H:%M")
-            ),
+            " · decision support — verify against local protocol",
             t.dim(),
         ),
     ])];
+    if area.width < 90 {
+        // Said once, quietly: on its own line when the title line is too short for it.
+        lines[0].spans.pop();
+        lines.push(Line::styled(
+            "decision support — verify against local protocol",
+            t.dim(),
+        ));
+    }
     let filter = app.rounds.filter.value();
     if app.rounds.filtering || !filter.is_empty() {
         lines.push(Line::from(vec![
@@ -105,9 +111,11 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
             t.title(),
         ));
         lines.push(Line::raw(
-            "  n              start a new case (the label is asked first)",
+            "  n                  start a new case (the label is asked first)",
         ));
-        lines.push(Line::raw("  spinewatch demo    try it on the demo patient"));
+        lines.push(Line::raw(
+            "  spinewatch demo    try it on the demo patient (from the shell)",
+        ));
     } else {
         lines.push(Line::styled(
             format!(

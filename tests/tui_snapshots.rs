@@ -1,0 +1,236 @@
+//! Whole-screen snapshots (TestBackend + insta) at 80×24 and 160×48 with a fixed now, and
+//! exact Buffer checks where colour carries meaning.
+
+use chrono::{Duration, NaiveDateTime};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use spinewatch::case::{Case, parse_time};
+use spinewatch::store::memory::MemoryStore;
+use spinewatch::tui::demo::demo_case;
+use spinewatch::tui::form::Tab;
+use spinewatch::tui::theme::Theme;
+use spinewatch::tui::{App, Effect, perform, test_app, update, view};
+use std::path::Path;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn now() -> NaiveDateTime {
+    parse_time("2026-11-25T09:00").unwrap()
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn shifted(case: &Case, id: &str, label: &str, days: i64) -> Case {
+    let mut v = serde_json::to_value(case).unwrap();
+    spinewatch::tui::demo::shift_dates(&mut v, days);
+    let mut c = Case::from_value(&v, now()).unwrap();
+    c.id = Some(id.into());
+    c.patient.label = Some(label.into());
+    c
+}
+
+/// Three cases: the demo (POD 5), one overdue for RT (POD 31), one with the MRI clock running.
+fn ward() -> MemoryStore {
+    let demo = demo_case(now());
+    let overdue = shifted(&demo, "bed3", "Bed 3", -26);
+    let mut mri = shifted(&demo, "bed7", "Bed 7", -10);
+    mri.neuro_exams.push(spinewatch::case::NeuroExam {
+        at: Some(now() - Duration::hours(3)),
+        frankel: Some(spinewatch::case::Frankel::D),
+        ..Default::default()
+    });
+    MemoryStore::with_cases([demo, overdue, mri])
+}
+
+fn demo_app() -> App {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds, Effect::Open("bed12-2026-11-20".into())],
+    );
+    app
+}
+
+fn screen(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, app)).unwrap();
+    t
+}
+
+fn snap(name: &str, app: &App) {
+    for (w, h) in SIZES {
+        let t = screen(app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn rounds_list_most_urgent_first() {
+    let mut store = ward();
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let labels: Vec<&str> = app
+        .visible_rows()
+        .iter()
+        .map(|r| r.label.as_str())
+        .collect();
+    assert_eq!(labels, ["Bed 3", "Bed 7", "Bed 12"]);
+    snap("rounds", &app);
+}
+
+#[test]
+fn empty_data_dir_says_how_to_start() {
+    let mut store = MemoryStore::default();
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let t = screen(&app, 80, 24);
+    let text = format!("{}", t.backend());
+    assert!(text.contains("No cases in this data directory yet."));
+    assert!(text.contains("spinewatch demo"));
+    snap("empty", &app);
+}
+
+#[test]
+fn each_intake_screen_with_the_demo_case() {
+    let mut app = demo_app();
+    for tab in Tab::ALL {
+        let view = app.open.as_mut().unwrap();
+        view.tab = tab;
+        view.focus = 0;
+        view.start_editor();
+        snap(&format!("screen_{}", tab.key()), &app);
+    }
+}
+
+#[test]
+fn live_pane_header_reads_like_the_ward_says_it() {
+    let app = demo_app();
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    assert!(text.contains("Bed 12 · POD 5 · T12"), "{text}");
+    assert_eq!(text.matches("decision support").count(), 1, "said once");
+}
+
+#[test]
+fn basis_popup() {
+    let mut app = demo_app();
+    update(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL),
+    );
+    update(&mut app, key(KeyCode::Enter));
+    let text = format!("{}", screen(&app, 160, 48).backend());
+    assert!(text.contains("[W-LESION-UNPLANNED]"), "{text}");
+    assert!(text.contains("Basis (protocol text)"));
+    snap("basis", &app);
+}
+
+#[test]
+fn help_overlay_lists_every_key_of_the_screen() {
+    let mut app = demo_app();
+    update(&mut app, key(KeyCode::F(1)));
+    let text = format!("{}", screen(&app, 160, 48).backend());
+    for k in ["Ctrl-A", "Ctrl-D", "Ctrl-S", "PgDn", "Esc", "Ctrl-P"] {
+        assert!(text.contains(k), "{k} missing from help");
+    }
+    snap("help", &app);
+}
+
+#[test]
+fn too_small_says_so_and_never_panics() {
+    let app = demo_app();
+    let t = screen(&app, 79, 24);
+    insta::assert_snapshot!("too_small_79x24", t.backend());
+    let t = screen(&app, 60, 10);
+    insta::assert_snapshot!("too_small_60x10", t.backend());
+    for w in 1..=81 {
+        for h in 1..=25 {
+            screen(&app, w, h);
+        }
+    }
+}
+
+/// Colour carries meaning here: a critical pitfall is red and bold and says "!! CRIT"; with
+/// NO_COLOR the words remain and no colour is used.
+#[test]
+fn critical_is_red_and_worded_and_reads_without_colour() {
+    for color in [true, false] {
+        let mut store = ward();
+        let mut app = App::new(
+            spinewatch::protocol::Protocol::builtin(),
+            now(),
+            Theme { color },
+        );
+        perform(
+            &mut app,
+            &mut store,
+            Path::new("."),
+            vec![Effect::LoadRounds],
+        );
+        let t = screen(&app, 80, 24);
+        let buf = t.backend().buffer();
+        // Row 3 is the first case (after the title, the disclaimer and the column heads).
+        let row: String = (0..80).map(|x| buf[(x, 3)].symbol().to_string()).collect();
+        assert!(row.starts_with("!! CRIT"), "{row}");
+        for x in 0..7 {
+            let cell = &buf[(x, 3)];
+            if color {
+                assert_eq!(cell.fg, Color::Red, "x={x}");
+            } else {
+                assert_eq!(cell.fg, Color::Reset, "x={x}");
+            }
+            assert!(cell.modifier.contains(Modifier::BOLD));
+        }
+        // The selected row is marked by reversing, not by colour.
+        assert!(buf[(10, 3)].modifier.contains(Modifier::REVERSED));
+    }
+}
+
+#[test]
+fn rt_gauge_cells_mark_elapsed_band_and_deadline() {
+    let mut app = demo_app();
+    app.theme = Theme { color: true };
+    let t = screen(&app, 80, 24);
+    let buf = t.backend().buffer();
+    // The live pane starts at x=43; find the gauge row by its deadline marker.
+    let (y, row) = (0..24)
+        .map(|y| {
+            (
+                y,
+                (43..80)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>(),
+            )
+        })
+        .find(|(_, r)| r.contains('┃'))
+        .expect("a gauge row");
+    let cells: Vec<char> = row.chars().collect();
+    let elapsed = cells.iter().filter(|c| **c == '█').count();
+    let band = cells.iter().filter(|c| **c == '▒').count();
+    assert!((5..=7).contains(&elapsed), "POD 5 of 32 days: {row}");
+    assert!(band >= 14, "the 14–28 band: {row}");
+    let x_of = |ch: char| 43 + row.chars().position(|c| c == ch).unwrap() as u16;
+    assert_eq!(buf[(x_of('┃'), y)].fg, Color::Red, "deadline");
+    assert_eq!(buf[(x_of('▒'), y)].fg, Color::Green, "target band");
+    assert_eq!(
+        buf[(x_of('█'), y)].fg,
+        Color::Reset,
+        "elapsed, before the band"
+    );
+}
