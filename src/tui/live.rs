@@ -168,7 +168,7 @@ fn fixed_header(app: &App, view: &CaseView, width: u16) -> Vec<Line<'static>> {
 }
 
 /// The selectable lines: headings are `None`, items carry their index in `plan_order`.
-pub fn item_lines(app: &App, view: &CaseView) -> Vec<(Option<usize>, Line<'static>)> {
+pub fn item_lines(app: &App, view: &CaseView, width: usize) -> Vec<(Option<usize>, Line<'static>)> {
     let t = &app.theme;
     let e = &view.eval;
     let order = App::plan_order(e);
@@ -199,7 +199,10 @@ pub fn item_lines(app: &App, view: &CaseView) -> Vec<(Option<usize>, Line<'stati
             Some(pos),
             Line::from(vec![
                 Span::styled(format!("{mark} "), t.severity(item.severity)),
-                Span::styled(item.title.clone(), st),
+                Span::styled(
+                    fit(&item.title, width.saturating_sub(mark.chars().count() + 1)),
+                    st,
+                ),
             ]),
         ));
     }
@@ -229,6 +232,17 @@ fn window_words(e: &Evaluation) -> String {
         s.push_str(&format!(" · ends {end}"));
     }
     s
+}
+
+/// Text cut to `width` characters, with `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
 }
 
 /// Splits text at spaces into lines of at most `width` characters.
@@ -280,7 +294,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(header), top);
-    let items = item_lines(app, view);
+    let items = item_lines(app, view, rest.width as usize);
     let h = rest.height as usize;
     let sel_line = items
         .iter()

@@ -551,3 +551,14 @@ fn close_case(app: &mut App, quit: bool) -> Vec<Effect> {
 pub fn editor(app: &App) -> Option<&Editor> {
     app.open.as_ref().and_then(|v| v.editor.as_ref())
 }
+
+/// SIGTERM/SIGHUP: keep what was typed when it is valid, save where the case was left, give
+/// it back and end the session.
+pub fn shutdown(app: &mut App) -> Vec<Effect> {
+    app.overlay = None;
+    if app.open.is_some() {
+        close_case(app, true)
+    } else {
+        vec![Effect::Quit]
+    }
+}

@@ -1,0 +1,91 @@
+//! TUI speed. Budgets: a full intake frame with the live pane at 160×48 under 1 ms median;
+//! keypress → evaluate → render under 5 ms; startup to the first frame with 1,000 cases in
+//! the data directory under 150 ms.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use spinewatch::case::parse_time;
+use spinewatch::store::Store;
+use spinewatch::store::memory::MemoryStore;
+use spinewatch::tui::demo::demo_case;
+use spinewatch::tui::form::Tab;
+use spinewatch::tui::{App, Effect, perform, test_app, update, view};
+use std::hint::black_box;
+use std::path::Path;
+
+fn now() -> chrono::NaiveDateTime {
+    parse_time("2026-11-25T09:00").unwrap()
+}
+
+fn demo_app() -> App {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds, Effect::Open("bed12-2026-11-20".into())],
+    );
+    let v = app.open.as_mut().unwrap();
+    v.tab = Tab::Imaging;
+    app
+}
+
+fn frame(c: &mut Criterion) {
+    let app = demo_app();
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function("tui frame: imaging + live pane, 160x48", |b| {
+        b.iter(|| {
+            term.draw(|f| view::draw(f, black_box(&app))).unwrap();
+        })
+    });
+}
+
+fn keypress(c: &mut Criterion) {
+    let mut app = demo_app();
+    {
+        let v = app.open.as_mut().unwrap();
+        v.tab = Tab::Pain;
+        v.focus = 0; // dexamethasone: a choice, each press re-evaluates
+    }
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let right = KeyEvent::new(KeyCode::Right, KeyModifiers::NONE);
+    c.bench_function("tui keypress -> evaluate -> render, 160x48", |b| {
+        b.iter(|| {
+            let effects = update(&mut app, right);
+            black_box(effects);
+            term.draw(|f| view::draw(f, &app)).unwrap();
+        })
+    });
+}
+
+/// 1,000 cases: load them all, build the rounds list (evaluates each), draw the first frame.
+fn startup(c: &mut Criterion) {
+    let cases = (0..1000).map(|i| {
+        let mut case = demo_case(now());
+        case.id = Some(format!("case-{i:04}"));
+        case.patient.label = Some(format!("Bed {i}"));
+        case
+    });
+    let store = MemoryStore::with_cases(cases);
+    c.bench_function(
+        "tui startup to first frame, 1000 cases (MemoryStore)",
+        |b| {
+            b.iter(|| {
+                let mut app = test_app(now());
+                app.set_listing(store.load_all(now()).unwrap());
+                let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+                term.draw(|f| view::draw(f, &app)).unwrap();
+            })
+        },
+    );
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = frame, keypress, startup
+}
+criterion_main!(benches);
