@@ -447,3 +447,42 @@ fn export_key_asks_the_loop_to_export() {
     assert!(path.exists(), "{:?}", app.status);
     assert!(app.status.as_ref().unwrap().0.contains("exports/bed12"));
 }
+
+#[test]
+fn rounds_quick_entry_opens_the_case_at_what_rounds_record() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let effects = update(&mut app, ch('x'));
+    assert_eq!(effects, vec![Effect::Open(DEMO_ID.into())]);
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.tab, Tab::Neuro);
+    assert_eq!(view.focused().unwrap().path(), "neuro_exams");
+    // Enter on the list adds an exam at the time now.
+    let effects = update(&mut app, key(KeyCode::Enter));
+    assert_eq!(saves(&effects)[0].2["at"], json!("2026-11-25T09:00"));
+}
+
+#[test]
+fn still_to_record_leads_to_the_unknown_field() {
+    let (mut app, _) = demo();
+    update(&mut app, ctrl('p'));
+    let view = app.open.as_ref().unwrap();
+    let pos = App::plan_order(&view.eval)
+        .iter()
+        .position(|&i| view.eval.items[i].id == "A-ESCC")
+        .unwrap();
+    app.open.as_mut().unwrap().plan_sel = pos;
+    update(&mut app, ch('g'));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.pane, Pane::Form);
+    assert_eq!(view.tab, Tab::Imaging);
+    // T12 has its ESCC; the ask is about T5, the second lesion.
+    assert_eq!(view.focused().unwrap().path(), "lesions[1].escc");
+}

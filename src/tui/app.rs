@@ -99,6 +99,8 @@ pub struct App {
     /// One line for the bottom bar: "saved", a refusal, where an export went. `true` = error.
     pub status: Option<(String, bool)>,
     pub listing: Listing,
+    /// A field to open the next case at (rounds quick entries), instead of where it was left.
+    pub goto: Option<String>,
 }
 
 impl App {
@@ -112,6 +114,7 @@ impl App {
             overlay: None,
             status: None,
             listing: Listing::default(),
+            goto: None,
         }
     }
 
@@ -168,6 +171,9 @@ impl App {
             .position(|r| r.path() == field)
             .unwrap_or(0);
         view.start_editor();
+        if let Some(path) = self.goto.take() {
+            view.go_to(&path);
+        }
         self.open = Some(view);
         self.overlay = None;
     }
@@ -249,6 +255,27 @@ impl CaseView {
         self.case.id.clone().unwrap_or_default()
     }
 
+    /// Moves to the screen and field of a case path. `lesions[].escc` goes to the first such
+    /// field still unknown (the one an ask is about), else the first of them.
+    pub fn go_to(&mut self, path: &str) {
+        let pattern = strip_indices(path);
+        self.tab = Tab::of_path(path);
+        self.pane = Pane::Form;
+        let rows = self.focusables();
+        let matches: Vec<usize> = (0..rows.len())
+            .filter(|&i| {
+                let p = rows[i].path();
+                p == path || strip_indices(&p).starts_with(&pattern)
+            })
+            .collect();
+        let unknown = matches.iter().copied().find(|&i| match &rows[i] {
+            Row::Field { path, .. } => fields::get(&self.value, path).is_null(),
+            _ => false,
+        });
+        self.focus = unknown.or(matches.first().copied()).unwrap_or(0);
+        self.start_editor();
+    }
+
     /// Puts the focused typed field into an editor holding its current text.
     pub fn start_editor(&mut self) {
         self.editor = match self.focused() {
@@ -316,6 +343,27 @@ impl CaseView {
             m.insert("ui".into(), ui);
         }
     }
+}
+
+/// `lesions[1].sins.pain` → `lesions[].sins.pain`.
+fn strip_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut skipping = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                skipping = true;
+                out.push('[');
+            }
+            ']' => {
+                skipping = false;
+                out.push(']');
+            }
+            _ if skipping => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Decodes the case; a problem at `path` (or inside it) refuses the edit with its reason.

@@ -27,8 +27,35 @@ pub enum Action {
     Basis,
     ChoosePrev,
     ChooseNext,
+    /// From the plan pane, to the field a "still to record" item names.
+    GoToField,
+    /// Rounds quick entry: open the selected case at what rounds record.
+    Quick(Quick),
     /// Documented only: typing goes to the focused text field.
     Type,
+}
+
+/// What morning rounds record, each opened directly from the rounds list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quick {
+    Exam,
+    Wound,
+    Radiotherapy,
+    Mdt,
+    Discharge,
+}
+
+impl Quick {
+    /// The field the case opens at.
+    pub fn field(self) -> &'static str {
+        match self {
+            Quick::Exam => "neuro_exams",
+            Quick::Wound => "wound.status",
+            Quick::Radiotherapy => "radiotherapy.consult",
+            Quick::Mdt => "mdt.held_at",
+            Quick::Discharge => "discharge.planned_date",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,248 +106,66 @@ const fn b(
 
 use Key::{Char, Code, Ctrl};
 
+#[rustfmt::skip]
 pub static ROUNDS: &[Binding] = &[
-    b(
-        &[Code(KeyCode::Enter)],
-        "Enter",
-        "open the case",
-        Action::Open,
-        "open",
-    ),
+    b(&[Code(KeyCode::Enter)], "Enter", "open the case", Action::Open, "open"),
     b(&[Char('n')], "n", "new case", Action::New, "new"),
-    b(
-        &[Char('/')],
-        "/",
-        "filter by label",
-        Action::Filter,
-        "filter",
-    ),
-    b(
-        &[Char('a')],
-        "a",
-        "show / hide archived",
-        Action::ToggleArchived,
-        "archived",
-    ),
-    b(
-        &[Code(KeyCode::Up), Char('k')],
-        "↑↓",
-        "move up",
-        Action::Up,
-        "",
-    ),
-    b(
-        &[Code(KeyCode::Down), Char('j')],
-        "",
-        "move down",
-        Action::Down,
-        "",
-    ),
+    b(&[Char('/')], "/", "filter by label", Action::Filter, "filter"),
+    b(&[Char('a')], "a", "show / hide archived", Action::ToggleArchived, "archived"),
+    b(&[Code(KeyCode::Up), Char('k')], "↑↓", "move up", Action::Up, ""),
+    b(&[Code(KeyCode::Down), Char('j')], "", "move down", Action::Down, ""),
+    b(&[Char('x')], "x", "rounds: open at the neuro exams (Enter adds one, time now)", Action::Quick(Quick::Exam), ""),
+    b(&[Char('w')], "w", "rounds: open at the wound check", Action::Quick(Quick::Wound), ""),
+    b(&[Char('t')], "t", "rounds: open at radiotherapy (consult, start, end)", Action::Quick(Quick::Radiotherapy), ""),
+    b(&[Char('m')], "m", "rounds: open at the MDT", Action::Quick(Quick::Mdt), ""),
+    b(&[Char('d')], "d", "rounds: open at discharge", Action::Quick(Quick::Discharge), ""),
     b(&[Char('r')], "r", "reload from disk", Action::Reload, ""),
-    b(
-        &[Code(KeyCode::Esc)],
-        "Esc",
-        "clear the filter",
-        Action::Back,
-        "",
-    ),
-    b(
-        &[Char('?'), Code(KeyCode::F(1))],
-        "?",
-        "this help",
-        Action::Help,
-        "help",
-    ),
+    b(&[Code(KeyCode::Esc)], "Esc", "clear the filter", Action::Back, ""),
+    b(&[Char('?'), Code(KeyCode::F(1))], "?", "this help", Action::Help, "help"),
     b(&[Char('q'), Ctrl('c')], "q", "quit", Action::Quit, "quit"),
 ];
 
+#[rustfmt::skip]
 pub static FILTER: &[Binding] = &[
-    b(
-        &[Code(KeyCode::Enter)],
-        "Enter",
-        "keep the filter",
-        Action::Open,
-        "keep",
-    ),
-    b(
-        &[Code(KeyCode::Esc)],
-        "Esc",
-        "clear the filter",
-        Action::Back,
-        "clear",
-    ),
+    b(&[Code(KeyCode::Enter)], "Enter", "keep the filter", Action::Open, "keep"),
+    b(&[Code(KeyCode::Esc)], "Esc", "clear the filter", Action::Back, "clear"),
     b(&[], "type", "part of a label", Action::Type, "filter"),
     b(&[Ctrl('c')], "Ctrl-C", "quit", Action::Quit, ""),
 ];
 
+#[rustfmt::skip]
 pub static FORM: &[Binding] = &[
-    b(
-        &[Code(KeyCode::Tab), Code(KeyCode::Down)],
-        "Tab",
-        "next field (also ↓)",
-        Action::NextField,
-        "next",
-    ),
-    b(
-        &[Key::BackTab, Code(KeyCode::Up)],
-        "S-Tab/↑",
-        "previous field",
-        Action::PrevField,
-        "",
-    ),
-    b(
-        &[Code(KeyCode::Enter)],
-        "Enter",
-        "confirm, next field (on a list: add)",
-        Action::NextField,
-        "",
-    ),
-    b(
-        &[Code(KeyCode::Left)],
-        "←→",
-        "choose (or type the first letter)",
-        Action::ChoosePrev,
-        "choose",
-    ),
-    b(
-        &[Code(KeyCode::Right), Char(' ')],
-        "Space",
-        "next choice",
-        Action::ChooseNext,
-        "",
-    ),
-    b(
-        &[],
-        "type",
-        "text, numbers, dates (today, -3), times (08:30, now)",
-        Action::Type,
-        "",
-    ),
-    b(
-        &[Code(KeyCode::PageDown)],
-        "PgDn",
-        "next screen",
-        Action::NextTab,
-        "screen",
-    ),
-    b(
-        &[Code(KeyCode::PageUp)],
-        "",
-        "previous screen",
-        Action::PrevTab,
-        "",
-    ),
-    b(
-        &[Ctrl('a')],
-        "Ctrl-A",
-        "add a row to the list",
-        Action::AddRow,
-        "",
-    ),
-    b(
-        &[Ctrl('d')],
-        "Ctrl-D",
-        "remove this row",
-        Action::RemoveRow,
-        "",
-    ),
-    b(
-        &[Ctrl('p'), Code(KeyCode::F(2))],
-        "Ctrl-P",
-        "to the plan (Enter: basis)",
-        Action::TogglePane,
-        "plan",
-    ),
+    b(&[Code(KeyCode::Tab), Code(KeyCode::Down)], "Tab", "next field (also ↓)", Action::NextField, "next"),
+    b(&[Key::BackTab, Code(KeyCode::Up)], "S-Tab/↑", "previous field", Action::PrevField, ""),
+    b(&[Code(KeyCode::Enter)], "Enter", "confirm, next field (on a list: add)", Action::NextField, ""),
+    b(&[Code(KeyCode::Left)], "←→", "choose (or type the first letter)", Action::ChoosePrev, "choose"),
+    b(&[Code(KeyCode::Right), Char(' ')], "Space", "next choice", Action::ChooseNext, ""),
+    b(&[], "type", "text, numbers, dates (today, -3), times (08:30, now)", Action::Type, ""),
+    b(&[Code(KeyCode::PageDown)], "PgDn", "next screen", Action::NextTab, "screen"),
+    b(&[Code(KeyCode::PageUp)], "", "previous screen", Action::PrevTab, ""),
+    b(&[Ctrl('a')], "Ctrl-A", "add a row to the list", Action::AddRow, ""),
+    b(&[Ctrl('d')], "Ctrl-D", "remove this row", Action::RemoveRow, ""),
+    b(&[Ctrl('p'), Code(KeyCode::F(2))], "Ctrl-P", "to the plan (Enter: basis)", Action::TogglePane, "plan"),
     b(&[Ctrl('s')], "Ctrl-S", "save now", Action::Save, ""),
-    b(
-        &[Char('e'), Ctrl('e')],
-        "e",
-        "export handover note (Ctrl-E while typing)",
-        Action::Export,
-        "",
-    ),
-    b(
-        &[Char('?'), Code(KeyCode::F(1))],
-        "?",
-        "this help (F1 while typing)",
-        Action::Help,
-        "help",
-    ),
-    b(
-        &[Code(KeyCode::Esc)],
-        "Esc",
-        "undo typing, else back to rounds",
-        Action::Back,
-        "back",
-    ),
+    b(&[Char('e'), Ctrl('e')], "e", "export handover note (Ctrl-E while typing)", Action::Export, ""),
+    b(&[Char('?'), Code(KeyCode::F(1))], "?", "this help (F1 while typing)", Action::Help, "help"),
+    b(&[Code(KeyCode::Esc)], "Esc", "undo typing, else back to rounds", Action::Back, "back"),
     b(&[Ctrl('c')], "Ctrl-C", "save and quit", Action::Quit, ""),
 ];
 
+#[rustfmt::skip]
 pub static PLAN: &[Binding] = &[
-    b(
-        &[Code(KeyCode::Up), Char('k')],
-        "↑↓",
-        "select an item (up)",
-        Action::Up,
-        "select",
-    ),
-    b(
-        &[Code(KeyCode::Down), Char('j')],
-        "",
-        "next item",
-        Action::Down,
-        "",
-    ),
-    b(
-        &[Code(KeyCode::Enter)],
-        "Enter",
-        "basis: rule, inputs, source",
-        Action::Basis,
-        "basis",
-    ),
-    b(
-        &[Ctrl('p'), Code(KeyCode::F(2)), Code(KeyCode::Tab)],
-        "Ctrl-P",
-        "back to the form",
-        Action::TogglePane,
-        "form",
-    ),
-    b(
-        &[Code(KeyCode::PageDown)],
-        "PgDn",
-        "next screen",
-        Action::NextTab,
-        "",
-    ),
-    b(
-        &[Code(KeyCode::PageUp)],
-        "",
-        "previous screen",
-        Action::PrevTab,
-        "",
-    ),
+    b(&[Code(KeyCode::Up), Char('k')], "↑↓", "select an item (up)", Action::Up, "select"),
+    b(&[Code(KeyCode::Down), Char('j')], "", "next item", Action::Down, ""),
+    b(&[Code(KeyCode::Enter)], "Enter", "basis: rule, inputs, source", Action::Basis, "basis"),
+    b(&[Char('g')], "g", "go to the field to record (still to record)", Action::GoToField, "go to field"),
+    b(&[Ctrl('p'), Code(KeyCode::F(2)), Code(KeyCode::Tab)], "Ctrl-P", "back to the form", Action::TogglePane, "form"),
+    b(&[Code(KeyCode::PageDown)], "PgDn", "next screen", Action::NextTab, ""),
+    b(&[Code(KeyCode::PageUp)], "", "previous screen", Action::PrevTab, ""),
     b(&[Ctrl('s')], "Ctrl-S", "save now", Action::Save, ""),
-    b(
-        &[Char('e'), Ctrl('e')],
-        "e",
-        "export handover note",
-        Action::Export,
-        "",
-    ),
-    b(
-        &[Char('?'), Code(KeyCode::F(1))],
-        "?",
-        "this help",
-        Action::Help,
-        "help",
-    ),
-    b(
-        &[Code(KeyCode::Esc)],
-        "Esc",
-        "back to the form",
-        Action::Back,
-        "back",
-    ),
+    b(&[Char('e'), Ctrl('e')], "e", "export handover note", Action::Export, ""),
+    b(&[Char('?'), Code(KeyCode::F(1))], "?", "this help", Action::Help, "help"),
+    b(&[Code(KeyCode::Esc)], "Esc", "back to the form", Action::Back, "back"),
     b(&[Ctrl('c')], "Ctrl-C", "save and quit", Action::Quit, ""),
 ];
 

@@ -160,6 +160,7 @@ pub fn perform(
                 let access = match store.lock(&id, app.now) {
                     Ok(a) => a,
                     Err(e) => {
+                        app.goto = None;
                         app.status = Some((format!("cannot open {id}: {e}"), true));
                         continue;
                     }
@@ -167,6 +168,7 @@ pub fn perform(
                 match store.load(&id, app.now) {
                     Ok(case) => app.open_case(case, access, true),
                     Err(e) => {
+                        app.goto = None;
                         store.unlock(&id);
                         app.status = Some((format!("cannot open {id}: {e}"), true));
                     }

@@ -53,6 +53,13 @@ fn rounds_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Some(Action::New) => app.new_case(),
+        Some(Action::Quick(q)) => {
+            if let Some(row) = app.visible_rows().get(app.rounds.selected) {
+                let id = row.id.clone();
+                app.goto = Some(q.field().to_string());
+                return vec![Effect::Open(id)];
+            }
+        }
         Some(Action::Filter) => app.rounds.filtering = true,
         Some(Action::ToggleArchived) => {
             app.rounds.show_archived = !app.rounds.show_archived;
@@ -226,6 +233,18 @@ fn plan_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Some(Action::TogglePane | Action::Back) => view.pane = Pane::Form,
+        Some(Action::GoToField) => {
+            let field = App::plan_order(&view.eval)
+                .get(view.plan_sel)
+                .and_then(|&i| view.eval.items[i].field.clone());
+            match field {
+                Some(f) => view.go_to(&f),
+                None => {
+                    app.status =
+                        Some(("only a \"still to record\" item names a field".into(), true))
+                }
+            }
+        }
         Some(Action::NextTab) => return switch_tab(app, 1),
         Some(Action::PrevTab) => return switch_tab(app, -1),
         Some(Action::Save) => return save_effect(app, Vec::new()),
