@@ -306,10 +306,11 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
     let mut k = 0;
     let value_w = (inner.width as usize).saturating_sub(LABEL_W + 1).max(4);
     for row in &rows {
-        let is_focus = row.focusable() && k == view.focus && view.pane == Pane::Form;
-        if is_focus {
+        // The form keeps its scroll while the plan pane has the keys.
+        if row.focusable() && k == view.focus {
             focus_line = lines.len();
         }
+        let is_focus = row.focusable() && k == view.focus && view.pane == Pane::Form;
         match row {
             Row::Section(s) => lines.push(Line::styled(s.clone(), t.heading())),
             Row::Note(s) => lines.push(Line::styled(format!("  {s}"), t.dim())),
