@@ -169,7 +169,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Rounds { .. } | Command::Import { .. } | Command::Audit { .. }) => {
             Err(Failure::other("the case store is not built yet"))
         }
-        Some(Command::Export { .. }) => Err(Failure::other("export is not built yet")),
+        Some(Command::Export { target, format }) => {
+            let protocol = load_protocol()?;
+            let out =
+                crate::export::command(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
+            print!("{out}");
+            Ok(())
+        }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         None => {
             let dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("."));
