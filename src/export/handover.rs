@@ -49,6 +49,7 @@ pub fn note(case: &Case, e: &Evaluation, protocol: &Protocol) -> Vec<Block> {
         e.now.replace('T', " ")
     )));
     header(&mut b, case, e, protocol);
+    discharge(&mut b, case);
 
     b.push(Block::Heading("Pitfalls".into()));
     let pitfalls: Vec<&Item> = e.pitfalls().collect();
@@ -279,6 +280,15 @@ fn header(b: &mut Vec<Block>, case: &Case, e: &Evaluation, protocol: &Protocol) 
             s.push_str(&format!(", checked {}", format_time(&t)));
         }
         b.push(Block::Fact("Wound", s));
+    }
+}
+
+fn discharge(b: &mut Vec<Block>, case: &Case) {
+    if let Some(d) = case.discharge.planned_date {
+        b.push(Block::Fact(
+            "Discharge",
+            format!("planned {}", format_date(&d)),
+        ));
     }
 }
 
