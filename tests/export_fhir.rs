@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use spinewatch::case::{Case, parse_time};
 use spinewatch::export::fhir_bundle;
-use spinewatch::protocol::{Protocol, evaluate};
+use spinewatch::protocol::{Kind, Protocol, evaluate};
 use std::collections::{BTreeSet, HashSet};
 
 const DEMO: &str = include_str!("../assets/demo-case.json");
@@ -345,7 +345,7 @@ fn critical_case() -> Case {
 }
 
 #[test]
-fn plan_items_are_activities_and_pitfalls_notes_flagged_by_severity() {
+fn plan_items_are_activities_pitfalls_and_asks_are_notes() {
     let case = critical_case();
     let protocol = Protocol::builtin();
     let eval = evaluate(&case, &protocol, at("2026-12-01T08:00"));
@@ -360,15 +360,10 @@ fn plan_items_are_activities_and_pitfalls_notes_flagged_by_severity() {
     let expected: Vec<&str> = eval
         .items
         .iter()
-        .filter(|i| i.kind == spinewatch::protocol::Kind::Plan)
-        .chain(
-            eval.items
-                .iter()
-                .filter(|i| i.kind == spinewatch::protocol::Kind::Ask),
-        )
+        .filter(|i| i.kind == Kind::Plan)
         .map(|i| i.id.as_str())
         .collect();
-    assert_eq!(codes, expected, "one activity per plan item, then per ask");
+    assert_eq!(codes, expected, "one activity per plan item");
     let notes: Vec<&str> = plan["note"]
         .as_array()
         .unwrap()
@@ -384,7 +379,17 @@ fn plan_items_are_activities_and_pitfalls_notes_flagged_by_severity() {
         "{notes:?}"
     );
     assert!(notes[2].starts_with("WARNING pitfall ["), "{notes:?}");
-    assert_eq!(notes.len(), eval.pitfalls().count());
+    let pitfalls = eval.pitfalls().count();
+    let asks = eval.items.iter().filter(|i| i.kind == Kind::Ask).count();
+    assert_eq!(notes.len(), pitfalls + asks);
+    assert!(
+        notes[pitfalls..]
+            .iter()
+            .all(|n| n.starts_with("STILL TO RECORD [A-"))
+    );
+    assert!(notes.contains(
+        &"STILL TO RECORD [A-NSAID-CI] Record NSAID contraindication (field: medications.nsaid_contraindicated)"
+    ));
 }
 
 #[test]

@@ -207,7 +207,8 @@ pub fn bundle(case: &Case, eval: &Evaluation, protocol: &Protocol) -> Bundle {
     }
     observations.extend(patient_observations(eval, &ids, &subject));
 
-    // The plan: plan items and asks as activities, pitfalls as notes flagged by severity.
+    // The plan: one activity per plan item; pitfalls as notes flagged by severity (critical
+    // first), then what is still to record.
     let addresses: Vec<Reference> = lesion_urls
         .iter()
         .map(|(_, u)| u)
@@ -238,10 +239,10 @@ pub fn bundle(case: &Case, eval: &Evaluation, protocol: &Protocol) -> Bundle {
         subject: subject(),
         addresses,
         supporting_info,
-        // The plan first, then what is still to record.
-        activity: [Kind::Plan, Kind::Ask]
-            .into_iter()
-            .flat_map(|k| eval.items.iter().filter(move |i| i.kind == k))
+        activity: eval
+            .items
+            .iter()
+            .filter(|i| i.kind == Kind::Plan)
             .map(|i| activity(i, case, eval))
             .collect(),
         note: eval
@@ -255,6 +256,19 @@ pub fn bundle(case: &Case, eval: &Evaluation, protocol: &Protocol) -> Bundle {
                     i.detail
                 ),
             })
+            .chain(
+                eval.items
+                    .iter()
+                    .filter(|i| i.kind == Kind::Ask)
+                    .map(|i| Annotation {
+                        text: match &i.field {
+                            Some(f) => {
+                                format!("STILL TO RECORD [{}] {} (field: {f})", i.id, i.title)
+                            }
+                            None => format!("STILL TO RECORD [{}] {}", i.id, i.title),
+                        },
+                    }),
+            )
             .collect(),
     };
 
@@ -494,7 +508,7 @@ fn frankel_words(f: Frankel) -> &'static str {
     words::frankel(f)
 }
 
-/// One plan item or ask as a CarePlan activity.
+/// One plan item as a CarePlan activity.
 ///
 /// Status: the adjuvant radiotherapy follows the RT window (started → in-progress,
 /// completed → completed, a planned start → scheduled); standing monitoring runs from the
@@ -518,14 +532,7 @@ fn activity(item: &Item, case: &Case, eval: &Evaluation) -> Activity {
         (Kind::Plan, "monitoring") => ("in-progress", None),
         _ => ("not-started", None),
     };
-    let what = match item.kind {
-        Kind::Ask => format!("Still to record: {}", item.title),
-        _ => item.title.clone(),
-    };
-    let mut description = format!("{what}. {}", item.detail);
-    if let Some(field) = &item.field {
-        description.push_str(&format!(" (field: {field})"));
-    }
+    let mut description = format!("{}. {}", item.title, item.detail);
     if !item.sources.is_empty() {
         description.push_str(&format!(" Source: {}.", item.sources.join(", ")));
     }
