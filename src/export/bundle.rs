@@ -9,8 +9,9 @@
 //! FHIR date (`2026-11-21`); the exact local times stay in the texts.
 
 use super::fhir::*;
+use super::observations;
 use super::words;
-use crate::case::{Case, Frankel, Sex, Treated, format_date};
+use crate::case::{Case, Sex, Treated, format_date};
 use crate::protocol::{Evaluation, Item, Kind, Protocol, clocks::RtState};
 use uuid::Uuid;
 
@@ -20,27 +21,23 @@ fn namespace() -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, b"urn:spinewatch")
 }
 
-/// Local code systems (URIs are ours; no public code system is sure for these concepts).
+/// The local code system of rule IDs (our URI; no public system holds them).
 pub const RULE_SYSTEM: &str = "urn:spinewatch:rule";
-pub const SCORE_SYSTEM: &str = "urn:spinewatch:score";
-pub const FRANKEL_SYSTEM: &str = "urn:spinewatch:frankel";
-const LOINC: &str = "http://loinc.org";
-const OBS_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 const V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 /// Resource ids for one case.
-struct Ids<'a> {
+pub(super) struct Ids<'a> {
     case_key: &'a str,
 }
 
 impl Ids<'_> {
-    fn uuid(&self, role: &str) -> String {
+    pub(super) fn uuid(&self, role: &str) -> String {
         let name = format!("{}/{role}", self.case_key);
         Uuid::new_v5(&namespace(), name.as_bytes()).to_string()
     }
 }
 
-fn full_url(id: &str) -> String {
+pub(super) fn full_url(id: &str) -> String {
     format!("urn:uuid:{id}")
 }
 
@@ -130,82 +127,22 @@ pub fn bundle(case: &Case, eval: &Evaluation, protocol: &Protocol) -> Bundle {
     let procedure_url = procedure.as_ref().map(|p| full_url(&p.id));
 
     // Observations, with each lesion's scores linked from its Condition as evidence.
-    let mut observations = Vec::new();
+    let mut observations: Vec<Observation> = Vec::new();
     for (i, score) in eval.scores.lesions.iter().enumerate() {
         let role = lesion_role(case, i);
-        let site = score.level.map(|l| CodeableConcept::text(l.to_string()));
-        let mut evidence = Vec::new();
-        if let Some(sins) = score.sins.as_ref().filter(|s| s.complete)
-            && let (Some(total), Some(band)) = (sins.total, sins.band)
-        {
-            let id = ids.uuid(&format!("{role}/sins"));
-            evidence.push(Reference::to(&full_url(&id)));
-            observations.push(Observation {
-                id,
-                status: "final",
-                category: vec![category("imaging", "Imaging")],
-                code: CodeableConcept::coded(
-                    Coding::new(SCORE_SYSTEM, "sins", Some("SINS")),
-                    "Spinal Instability Neoplastic Score (SINS)",
-                ),
-                subject: subject(),
-                effective_date_time: None,
-                value: Some(Value::Integer(total)),
-                interpretation: vec![CodeableConcept::text(band)],
-                note: Vec::new(),
-                body_site: site.clone(),
-                component: sins
-                    .components
-                    .iter()
-                    .map(|c| ObservationComponent {
-                        code: CodeableConcept::text(match &c.value {
-                            Some(v) if c.name == "location" && sins.location_derived => {
-                                format!("SINS location: {} (from the level)", words::plain(v))
-                            }
-                            Some(v) => {
-                                format!("SINS {}: {}", words::plain(c.name), words::sins_value(v))
-                            }
-                            None => format!("SINS {}", words::plain(c.name)),
-                        }),
-                        value: c.points.map(Value::Integer),
-                    })
-                    .collect(),
-            });
-        }
-        if let Some(grade) = score.escc {
-            let id = ids.uuid(&format!("{role}/escc"));
-            evidence.push(Reference::to(&full_url(&id)));
-            observations.push(Observation {
-                id,
-                status: "final",
-                category: vec![category("imaging", "Imaging")],
-                code: CodeableConcept::coded(
-                    Coding::new(SCORE_SYSTEM, "escc", Some("Bilsky ESCC grade")),
-                    "Epidural spinal cord compression grade (Bilsky)",
-                ),
-                subject: subject(),
-                effective_date_time: None,
-                value: Some(Value::CodeableConcept(CodeableConcept::text(format!(
-                    "ESCC {grade}: {}",
-                    words::escc(grade)
-                )))),
-                interpretation: if score.escc_high_grade {
-                    vec![CodeableConcept::text("high-grade compression")]
-                } else {
-                    Vec::new()
-                },
-                note: Vec::new(),
-                body_site: site.clone(),
-                component: Vec::new(),
-            });
-        }
+        let found = observations::lesion(score, &role, &ids, &subject());
+        let evidence: Vec<Reference> = found
+            .iter()
+            .map(|o| Reference::to(&full_url(&o.id)))
+            .collect();
+        observations.extend(found);
         if !evidence.is_empty()
             && let Some(c) = conditions.get_mut(i)
         {
             c.evidence.push(ConditionEvidence { detail: evidence });
         }
     }
-    observations.extend(patient_observations(eval, &ids, &subject));
+    observations.extend(observations::patient(eval, &ids, &subject()));
 
     // The plan: one activity per plan item; pitfalls as notes flagged by severity (critical
     // first), then what is still to record.
@@ -312,13 +249,6 @@ fn lesion_role(case: &Case, i: usize) -> String {
     }
 }
 
-fn category(code: &str, display: &str) -> CodeableConcept {
-    CodeableConcept {
-        coding: vec![Coding::new(OBS_CATEGORY, code, Some(display))],
-        text: None,
-    }
-}
-
 fn patient(case: &Case, id: String) -> Patient {
     let p = &case.patient;
     Patient {
@@ -397,115 +327,6 @@ fn procedure(
             .collect(),
         note: Vec::new(),
     })
-}
-
-/// Tokuhashi, ECOG, KPS and the latest Frankel grade: only those recorded and complete.
-fn patient_observations(
-    eval: &Evaluation,
-    ids: &Ids,
-    subject: &dyn Fn() -> Reference,
-) -> Vec<Observation> {
-    let base = |role: &str, category_code: (&str, &str), code: CodeableConcept| Observation {
-        id: ids.uuid(role),
-        status: "final",
-        category: vec![category(category_code.0, category_code.1)],
-        code,
-        subject: subject(),
-        effective_date_time: None,
-        value: None,
-        interpretation: Vec::new(),
-        note: Vec::new(),
-        body_site: None,
-        component: Vec::new(),
-    };
-    let mut out = Vec::new();
-    let t = &eval.scores.tokuhashi;
-    if let (true, Some(total), Some(band)) = (t.complete, t.total, t.band) {
-        let mut o = base(
-            "observation/tokuhashi",
-            ("survey", "Survey"),
-            CodeableConcept::coded(
-                Coding::new(
-                    SCORE_SYSTEM,
-                    "tokuhashi-revised",
-                    Some("Revised Tokuhashi score"),
-                ),
-                "Revised Tokuhashi score",
-            ),
-        );
-        o.value = Some(Value::Integer(total));
-        o.interpretation = vec![CodeableConcept::text(format!("predicted survival {band}"))];
-        o.component = t
-            .components
-            .iter()
-            .map(|c| ObservationComponent {
-                code: CodeableConcept::text(match &c.from {
-                    Some(from) => format!("Tokuhashi {}: {from}", words::plain(c.name)),
-                    None => format!("Tokuhashi {}", words::plain(c.name)),
-                }),
-                value: c.points.map(Value::Integer),
-            })
-            .collect();
-        out.push(o);
-    }
-    let perf = &eval.scores.performance;
-    if let Some(ecog) = perf.ecog {
-        let mut o = base(
-            "observation/ecog",
-            ("survey", "Survey"),
-            CodeableConcept::coded(
-                Coding::new(LOINC, "89247-1", Some("ECOG Performance Status score")),
-                "ECOG performance status",
-            ),
-        );
-        o.value = Some(Value::Integer(ecog));
-        out.push(o);
-    }
-    if let Some(kps) = perf.kps {
-        let mut o = base(
-            "observation/kps",
-            ("survey", "Survey"),
-            CodeableConcept::coded(
-                Coding::new(LOINC, "89243-0", Some("Karnofsky Performance Status score")),
-                "Karnofsky performance status",
-            ),
-        );
-        o.value = Some(Value::Integer(kps));
-        out.push(o);
-    }
-    if let Some(grade) = eval.scores.frankel.latest {
-        let mut o = base(
-            "observation/frankel",
-            ("exam", "Exam"),
-            CodeableConcept::coded(
-                Coding::new(SCORE_SYSTEM, "frankel", Some("Frankel grade")),
-                "Frankel grade (latest neurological exam)",
-            ),
-        );
-        let letter = grade.as_str().to_uppercase();
-        o.value = Some(Value::CodeableConcept(CodeableConcept::coded(
-            Coding::new(FRANKEL_SYSTEM, &letter, Some(frankel_words(grade))),
-            format!("Frankel {letter}: {}", frankel_words(grade)),
-        )));
-        // The exam's local time has no offset: the date alone is a valid FHIR dateTime.
-        o.effective_date_time = eval
-            .scores
-            .frankel
-            .latest_at
-            .as_deref()
-            .map(|t| t.chars().take(10).collect());
-        if !eval.scores.frankel.drops.is_empty() {
-            o.note = vec![Annotation {
-                text: format!("Grade dropped at {}", eval.scores.frankel.drops.join(", ")),
-            }];
-        }
-        out.push(o);
-    }
-    out
-}
-
-fn frankel_words(f: Frankel) -> &'static str {
-    words::frankel(f)
 }
 
 /// One plan item as a CarePlan activity.

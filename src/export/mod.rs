@@ -5,6 +5,7 @@
 pub mod bundle;
 pub mod fhir;
 pub mod handover;
+pub mod observations;
 pub mod render;
 pub mod words;
 
