@@ -486,3 +486,18 @@ fn an_empty_case_exports_a_valid_minimal_bundle() {
     assert_eq!(plan["status"], "active");
     assert!(plan.get("addresses").is_none());
 }
+
+#[test]
+fn the_careplan_carries_the_case_id_and_a_case_without_id_still_exports_stably() {
+    let b = demo();
+    let plan = resources(&b, "CarePlan")[0];
+    assert_eq!(
+        plan["identifier"],
+        json!([{ "system": "urn:spinewatch:case", "value": "bed12-2026-11-20" }])
+    );
+    let no_id = || case_with(|v| v.as_object_mut().unwrap().remove("id").map(|_| ()).unwrap());
+    let a = export(&no_id(), "2026-12-01T08:00");
+    assert_eq!(ids(&a), ids(&export(&no_id(), "2026-12-02T08:00")));
+    assert!(resources(&a, "CarePlan")[0].get("identifier").is_none());
+    check_values(&a, "Bundle");
+}

@@ -23,6 +23,8 @@ fn namespace() -> Uuid {
 
 /// The local code system of rule IDs (our URI; no public system holds them).
 pub const RULE_SYSTEM: &str = "urn:spinewatch:rule";
+/// The identifier system of spinewatch case ids.
+pub const CASE_SYSTEM: &str = "urn:spinewatch:case";
 const V2_0203: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 
 /// Resource ids for one case.
@@ -159,6 +161,17 @@ pub fn bundle(case: &Case, eval: &Evaluation, protocol: &Protocol) -> Bundle {
         .collect();
     let care_plan = CarePlan {
         id: ids.uuid("careplan"),
+        // The case id as a business identifier, so a receiving system can match a re-export
+        // even where it assigns its own resource ids.
+        identifier: case
+            .id
+            .iter()
+            .map(|id| Identifier {
+                kind: None,
+                system: Some(CASE_SYSTEM.into()),
+                value: id.clone(),
+            })
+            .collect(),
         status: "active",
         intent: "plan",
         title: Some(format!(

@@ -259,6 +259,8 @@ pub struct Activity {
 #[serde(rename_all = "camelCase")]
 pub struct CarePlan {
     pub id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identifier: Vec<Identifier>,
     /// Required: `active`.
     pub status: &'static str,
     /// Required: `plan`.
