@@ -202,3 +202,20 @@ fn an_empty_case_says_what_is_unknown() {
     assert!(text.contains("Pathology:    not recorded"));
     assert!(text.contains("Neuro:        no exam recorded"));
 }
+
+#[test]
+fn an_overdue_window_reads_as_days_past_the_deadline() {
+    // POD 30: two days past the POD 28 deadline, radiotherapy not started.
+    let (md, text) = notes(&demo_with(|_| {}), "2026-12-20T08:00");
+    assert!(
+        text.contains("Radiotherapy: overdue, 2 days past the POD 28 deadline; consult"),
+        "{text}"
+    );
+    let pitfalls = md.split("## Pitfalls").nth(1).unwrap();
+    assert!(
+        pitfalls
+            .trim_start()
+            .starts_with("- **CRITICAL** `W-RT-OVERDUE`"),
+        "{pitfalls}"
+    );
+}
