@@ -175,7 +175,7 @@ fn header(b: &mut Vec<Block>, case: &Case, e: &Evaluation, protocol: &Protocol) 
                 None => {}
             }
             parts.push(match l.management {
-                Some(m) => format!("for {m}"),
+                Some(m) => format!("plan: {m}"),
                 None => "management undecided".into(),
             });
             parts.join(", ")
