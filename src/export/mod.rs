@@ -88,8 +88,10 @@ fn is_case_id(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// The platform's local data directory, as the file store uses it (`SPINEWATCH_DATA_DIR` has
+/// already been read into `--data-dir` by clap). To be replaced by `store::data_dir`.
 fn default_data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "spinewatch").map(|d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("", "", "spinewatch").map(|d| d.data_local_dir().to_path_buf())
 }
 
 /// Reads case `id` from the data directory. Stands in for the file store's `load` until it
