@@ -173,8 +173,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let out =
                 crate::export::command(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
-            print!("{out}");
-            Ok(())
+            // A closed pipe (`| head`) is not worth a panic.
+            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
+                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         None => {
