@@ -486,3 +486,15 @@ fn still_to_record_leads_to_the_unknown_field() {
     // T12 has its ESCC; the ask is about T5, the second lesion.
     assert_eq!(view.focused().unwrap().path(), "lesions[1].escc");
 }
+
+#[test]
+fn a_termination_signal_keeps_valid_typing_saves_and_quits() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Patient, "patient.mrn");
+    typed(&mut app, "Z9");
+    let effects = spinewatch::tui::update::shutdown(&mut app);
+    assert_eq!(effects.last(), Some(&Effect::Quit));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    assert_eq!(store.cases[DEMO_ID].patient.mrn.as_deref(), Some("Z9"));
+    assert!(store.locked.is_empty(), "the case is given back");
+}

@@ -389,7 +389,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
         && app.overlay.is_none()
     {
         frame.set_cursor_position(Position::new(
-            inner.x + col.min(inner.width as usize - 1) as u16,
+            inner.x + col.min((inner.width as usize).saturating_sub(1)) as u16,
             inner.y + (line - offset) as u16,
         ));
     }
