@@ -234,3 +234,51 @@ fn rt_gauge_cells_mark_elapsed_band_and_deadline() {
         "elapsed, before the band"
     );
 }
+
+#[test]
+fn a_case_held_elsewhere_shows_a_read_only_banner_naming_the_holder() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    store.held_elsewhere.insert(
+        "bed12-2026-11-20".into(),
+        "in use by ana since 2026-11-25 08:12".into(),
+    );
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open("bed12-2026-11-20".into())],
+    );
+    let t = screen(&app, 80, 24);
+    let text = format!("{}", t.backend());
+    assert!(
+        text.contains("READ-ONLY: in use by ana since 2026-11-25 08:12"),
+        "{text}"
+    );
+    insta::assert_snapshot!("read_only_80x24", t.backend());
+}
+
+#[test]
+fn damaged_files_are_listed_with_their_reason() {
+    let mut app = test_app(now());
+    app.set_listing(spinewatch::store::Listing {
+        cases: vec![demo_case(now())],
+        damaged: vec![spinewatch::store::Damaged {
+            file: "bed7.json".into(),
+            reason: "line 3 column 5: expected value".into(),
+        }],
+    });
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    assert!(
+        text.contains("DAMAGED (not loaded, never overwritten)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("bed7.json: line 3 column 5: expected value"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Bed 12"),
+        "the other cases still load: {text}"
+    );
+}
