@@ -123,18 +123,31 @@ fn a_replaced_entry_with_a_fresh_hash_is_still_caught() {
 }
 
 #[test]
-fn a_torn_last_line_is_named_and_later_entries_still_append() {
+fn a_write_cut_by_a_crash_is_not_an_entry_and_is_dropped_on_the_next_append() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = five_entries(tmp.path());
     let path = tmp.path().join("bed12.log.jsonl");
     let mut text = log_text(tmp.path());
     text.push_str("{\"seq\":6,\"at\":\"2026-");
     fs::write(&path, &text).unwrap();
+    assert_eq!(verify_text(&log_text(tmp.path())), Ok(5));
     store
         .append_audit("bed12", now(), &[change("notes", json!("a"), json!("b"))])
         .unwrap();
-    let broken = verify_text(&log_text(tmp.path())).unwrap_err();
-    assert_eq!((broken.entry, broken.line), (6, 6), "{broken}");
+    let after = log_text(tmp.path());
+    assert!(!after.contains("\"at\":\"2026-{"), "{after}");
+    assert_eq!(verify_text(&after), Ok(6));
+}
+
+#[test]
+fn an_unreadable_line_inside_the_trail_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    five_entries(tmp.path());
+    let text = log_text(tmp.path());
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[3] = "{\"seq\":4,\"at\":\"2026-";
+    let broken = verify_text(&(lines.join("\n") + "\n")).unwrap_err();
+    assert_eq!((broken.entry, broken.line), (4, 4), "{broken}");
 }
 
 #[test]

@@ -46,7 +46,10 @@ fn a_second_store_gets_the_case_read_only_and_cannot_save() {
         old: serde_json::Value::Null,
         new: "ben's edit".into(),
     };
-    assert!(ben.append_audit("bed12", now(), std::slice::from_ref(&change)).is_err());
+    assert!(
+        ben.append_audit("bed12", now(), std::slice::from_ref(&change))
+            .is_err()
+    );
     assert_eq!(fs::read(tmp.path().join("bed12.json")).unwrap(), before);
     assert!(!tmp.path().join("bed12.log.jsonl").exists());
 

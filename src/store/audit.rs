@@ -61,6 +61,21 @@ fn rehash(value: &Value) -> Option<String> {
     Some(hex_sha256(serde_json::to_string(&map).ok()?.as_bytes()))
 }
 
+/// How many leading bytes of a log are complete lines. A last line without its newline that
+/// does not parse is the remains of a write interrupted by a crash (a `kill -9` can cut a
+/// write at a page boundary): it was never a complete entry and is not part of the chain.
+fn complete_len(bytes: &[u8]) -> usize {
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return bytes.len();
+    }
+    let cut = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if serde_json::from_slice::<Entry>(&bytes[cut..]).is_ok() {
+        bytes.len()
+    } else {
+        cut
+    }
+}
+
 /// The sequence number and hash to chain the next entry to.
 fn chain_tail(text: &str) -> (u64, String) {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -71,7 +86,7 @@ fn chain_tail(text: &str) -> (u64, String) {
         .ok()
         .map(|e| e.hash)
         .filter(|h| !h.is_empty())
-        // An unreadable last line still gets chained to, so verify points at it.
+        // An unreadable line still gets chained to, so verify points at it.
         .unwrap_or_else(|| hex_sha256(last.as_bytes()));
     (lines.len() as u64, hash)
 }
@@ -98,11 +113,10 @@ pub fn append(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(io(e)),
     };
-    let text = String::from_utf8_lossy(&existing);
-    let (mut seq, mut prev) = chain_tail(&text);
+    let complete = complete_len(&existing);
+    let (mut seq, mut prev) = chain_tail(&String::from_utf8_lossy(&existing[..complete]));
     let mut out = String::new();
-    if !existing.is_empty() && !existing.ends_with(b"\n") {
-        // A torn last line stays on its own line, where verify names it.
+    if complete > 0 && !existing[..complete].ends_with(b"\n") {
         out.push('\n');
     }
     for change in changes {
@@ -131,6 +145,9 @@ pub fn append(
         options.mode(0o600);
     }
     let mut file = options.open(&path).map_err(io)?;
+    if complete < existing.len() {
+        file.set_len(complete as u64).map_err(io)?;
+    }
     file.write_all(out.as_bytes()).map_err(io)?;
     file.sync_data().map_err(io)
 }
@@ -172,6 +189,7 @@ impl std::fmt::Display for Broken {
 
 /// Checks the chain of `text`; returns the number of entries when it is intact.
 pub fn verify_text(text: &str) -> Result<u64, Broken> {
+    let text = &text[..complete_len(text.as_bytes())];
     let mut expected = 1u64;
     let mut prev = GENESIS.to_string();
     for (i, line) in text.lines().enumerate() {

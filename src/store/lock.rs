@@ -48,6 +48,14 @@ impl CaseLock {
     }
 }
 
+impl Drop for CaseLock {
+    /// Unlocks explicitly rather than by closing: a process forked meanwhile (any spawn) holds
+    /// a copy of the handle until it execs, and closing ours alone would not free the case.
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
 /// The outcome of trying to take a case.
 #[derive(Debug)]
 pub enum Taken {
