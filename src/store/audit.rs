@@ -2,7 +2,7 @@
 //! carries its own hash and the hash of the entry before it, so an edited line (its hash no
 //! longer matches) and a deleted line (a gap in `seq`, a broken `prev`) are found by
 //! [`verify`]. Removing the *last* lines leaves a shorter, consistent chain: a hash chain
-//! without an anchor outside the file cannot tell, and we say so in the README.
+//! without an anchor outside the file cannot tell (a known limit, stated in `spinewatch audit`).
 
 use super::{Change, StoreError};
 use crate::case::format_time;

@@ -40,7 +40,10 @@ pub fn rounds(
     let results = store
         .scan(|r| match r {
             Ok(case) if include_archived || !case.is_archived() => {
-                Some(Ok(rounds::entry(&case, &protocol, now)))
+                let mut entry = rounds::entry(&case, &protocol, now);
+                entry.holder = store.holder(&entry.id);
+                entry.read_only = entry.holder.is_some();
+                Some(Ok(entry))
             }
             Ok(_) => None,
             Err(d) => Some(Err(d)),
@@ -53,8 +56,7 @@ pub fn rounds(
             Err(d) => damaged.push(d),
         }
     }
-    let mut list = RoundsList::new(now, cases, damaged);
-    list.mark_held(|id| store.holder(id));
+    let list = RoundsList::new(now, cases, damaged);
     match format {
         Format::Json => println!("{}", list.to_json_pretty()),
         Format::Text => print!("{}", list.text()),

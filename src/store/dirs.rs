@@ -50,10 +50,7 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 pub fn check_permissions(dir: &Path, our_file: impl Fn(&str) -> bool) -> Vec<String> {
     use std::os::unix::fs::PermissionsExt;
     let mut warnings = Vec::new();
-    let mut fix = |path: &Path, want: u32, what: &str| {
-        let Ok(meta) = fs::symlink_metadata(path) else {
-            return;
-        };
+    let mut fix = |path: &Path, meta: &fs::Metadata, want: u32, what: &str| {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 == 0 {
             return;
@@ -69,13 +66,21 @@ pub fn check_permissions(dir: &Path, our_file: impl Fn(&str) -> bool) -> Vec<Str
             )),
         }
     };
-    fix(dir, 0o700, "data directory");
+    if let Ok(meta) = fs::metadata(dir) {
+        fix(dir, &meta, 0o700, "data directory");
+    }
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            if our_file(name) && entry.file_type().is_ok_and(|t| t.is_file()) {
-                fix(&entry.path(), 0o600, "file");
+            if !our_file(name) {
+                continue;
+            }
+            // Relative to the open directory, without following links: cheap on 10,000 files.
+            if let Ok(meta) = entry.metadata()
+                && meta.is_file()
+            {
+                fix(&entry.path(), &meta, 0o600, "file");
             }
         }
     }
