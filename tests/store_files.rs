@@ -200,6 +200,53 @@ fn an_older_schema_is_migrated_after_a_backup_is_written() {
     assert_eq!(names(tmp.path()), ["bed4.json", "bed4.lock", "bed4.v0.bak"]);
 }
 
+/// The synthetic `spinewatch.case/0` text of a case labelled "Bed 4".
+fn v0_text(id: &str) -> String {
+    let mut v = case_value(id, "x");
+    v["schema"] = Value::from("spinewatch.case/0");
+    let patient = v["patient"].as_object_mut().unwrap();
+    patient.shift_remove("label");
+    patient.insert("bed".into(), Value::from("Bed 4"));
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn an_older_case_opened_and_locked_first_is_migrated_and_then_saves() {
+    // The TUI takes the case, then loads it: the migration must not be blocked by its own lock.
+    let tmp = tempfile::tempdir().unwrap();
+    let old_text = v0_text("bed4");
+    write(tmp.path(), "bed4.json", &old_text);
+    let mut store = FileStore::open(tmp.path()).unwrap();
+    store.lock("bed4", now()).unwrap();
+    let mut c = store.load("bed4", now()).unwrap();
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("bed4.v0.bak")).unwrap(),
+        old_text
+    );
+    c.notes = Some("after migration".into());
+    store.save(&c).unwrap();
+    assert_eq!(store.load("bed4", now()).unwrap(), c);
+}
+
+#[test]
+fn a_save_over_an_older_file_keeps_its_backup_first() {
+    // The migration could not be written at load (disk full): the first save backs up.
+    let tmp = tempfile::tempdir().unwrap();
+    let old_text = v0_text("bed4");
+    write(tmp.path(), "bed4.json", &old_text);
+    write(tmp.path(), "bed4.v0.bak", "an older backup, different");
+    let mut store = FileStore::open(tmp.path()).unwrap();
+    store.save(&case("bed4", "Bed 4")).unwrap();
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("bed4.v0.bak")).unwrap(),
+        "an older backup, different"
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("bed4.v0.2.bak")).unwrap(),
+        old_text
+    );
+}
+
 #[test]
 fn a_file_whose_id_differs_from_its_name_is_damaged() {
     let tmp = tempfile::tempdir().unwrap();

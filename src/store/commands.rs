@@ -137,7 +137,7 @@ pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), 
         return match audit::verify(dir, id).map_err(store_failure)? {
             Ok(n) => {
                 println!(
-                    "{file}: chain intact, {n} {}",
+                    "{file}: chain intact, {n} {} (entries cut from the end would not show)",
                     if n == 1 { "entry" } else { "entries" }
                 );
                 Ok(())

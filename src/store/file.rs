@@ -122,17 +122,20 @@ impl FileStore {
             .clamp(1, 8);
         let chunk = names.len().div_ceil(threads).max(1);
         let f = &f;
-        let parts: Vec<Vec<T>> = std::thread::scope(|s| {
+        let parts: Vec<Option<Vec<T>>> = std::thread::scope(|s| {
             let handles: Vec<_> = names
                 .chunks(chunk)
                 .map(|part| s.spawn(move || part.iter().map(|n| f(self.read_file(n))).collect()))
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+            handles.into_iter().map(|h| h.join().ok()).collect()
         });
-        Ok(parts.into_iter().flatten().collect())
+        // A reader that failed must not make cases silently vanish from the list.
+        let parts: Option<Vec<Vec<T>>> = parts.into_iter().collect();
+        parts
+            .map(|p| p.into_iter().flatten().collect())
+            .ok_or_else(|| {
+                StoreError::Io("internal error while reading the cases; none were changed".into())
+            })
     }
 
     /// One case file: decoded, id checked against the name, migrated if older.
@@ -158,44 +161,43 @@ impl FileStore {
             }
             Some(_) => {}
         }
-        if let Some(from) = decoded.migrated_from {
+        if decoded.migrated_from.is_some() {
             // If the migrated file cannot be written now, the case is still shown; the next
-            // load tries again. The old file is only replaced after its backup is on disk.
-            let _ = self.write_migrated(stem, from, &bytes, &decoded.case);
+            // load or save tries again. The old file is only replaced after its backup is on
+            // disk.
+            let _ = self.write_migrated(stem, &decoded.case);
         }
         Ok(decoded.case)
     }
 
-    /// Backs up the old file as `<id>.v<from>.bak` (named after the version it holds), then
-    /// replaces the case file with the migrated case.
-    fn write_migrated(
-        &self,
-        id: &str,
-        from: u32,
-        old: &[u8],
-        case: &Case,
-    ) -> Result<(), StoreError> {
-        let Taken::Mine(lock) = lock::try_take(&self.dir, id, &self.user, None)? else {
-            return Err(StoreError::Refused(format!("{id} is in use; not migrated")));
-        };
-        let mut backup = format!("{id}.v{from}.bak");
+    /// Replaces the case file of an older schema with the migrated case, its backup first.
+    fn write_migrated(&self, id: &str, case: &Case) -> Result<(), StoreError> {
+        let bytes = case_bytes(case);
+        self.with_case(id, || {
+            self.check_replaceable(id)?;
+            write_atomic(
+                &self.dir,
+                &format!("{id}.json"),
+                bytes.as_bytes(),
+                self.fail_at,
+            )
+        })
+    }
+
+    /// Keeps the old bytes as `<id>.v<N>.bak`, named after the version they hold (the issue's
+    /// `<id>.v1.bak` is the backup of the first real migration, 1 → 2). An existing different
+    /// backup is never replaced: the next is `<id>.v<N>.2.bak`.
+    fn back_up(&self, id: &str, version: u32, old: &[u8]) -> Result<(), StoreError> {
+        let mut backup = format!("{id}.v{version}.bak");
         let mut n = 1;
         while let Ok(existing) = fs::read(self.dir.join(&backup)) {
             if existing == old {
-                break;
+                return Ok(());
             }
             n += 1;
-            backup = format!("{id}.v{from}.{n}.bak");
+            backup = format!("{id}.v{version}.{n}.bak");
         }
-        write_atomic(&self.dir, &backup, old, None)?;
-        let result = write_atomic(
-            &self.dir,
-            &format!("{id}.json"),
-            case_bytes(case).as_bytes(),
-            self.fail_at,
-        );
-        lock.release();
-        result
+        write_atomic(&self.dir, &backup, old, None)
     }
 
     /// Takes the case for the length of one write when this instance does not hold it.
@@ -220,8 +222,8 @@ impl FileStore {
         }
     }
 
-    /// Refuses to replace a file that is damaged or of another schema: it is never
-    /// overwritten.
+    /// Refuses to replace a file that is damaged or of a newer schema: it is never
+    /// overwritten. A file of an older schema is backed up first, then may be replaced.
     fn check_replaceable(&self, id: &str) -> Result<(), StoreError> {
         #[derive(Deserialize)]
         struct SchemaOnly {
@@ -232,10 +234,17 @@ impl FileStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(StoreError::Io(format!("saving {id}.json: {e}"))),
         };
-        match serde_json::from_slice::<SchemaOnly>(&bytes) {
-            Ok(SchemaOnly { schema: Some(s) }) if s == crate::case::SCHEMA => Ok(()),
+        let version = match serde_json::from_slice::<SchemaOnly>(&bytes) {
+            Ok(SchemaOnly {
+                schema: Some(serde_json::Value::String(s)),
+            }) => schema::version_of(&s),
+            _ => None,
+        };
+        match version {
+            Some(schema::CURRENT) => Ok(()),
+            Some(v) if v < schema::CURRENT => self.back_up(id, v, &bytes),
             _ => Err(StoreError::Refused(format!(
-                "{id}.json on disk is damaged or of another schema; it is not overwritten"
+                "{id}.json on disk is damaged or of a newer schema; it is not overwritten"
             ))),
         }
     }
