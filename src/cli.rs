@@ -175,7 +175,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Audit { id, verify }) => {
             crate::store::commands::audit(cli.data_dir.as_deref(), &id, verify)
         }
-        Some(Command::Export { .. }) => Err(Failure::other("export is not built yet")),
+        Some(Command::Export { target, format }) => {
+            let protocol = load_protocol()?;
+            let out =
+                crate::export::command(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
+            // A closed pipe (`| head`) is not worth a panic.
+            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
+                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
+        }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         None => {
             let dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("."));

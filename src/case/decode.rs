@@ -20,10 +20,16 @@ pub struct FieldError {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.value.is_empty() {
-            write!(f, "{}: {}", self.path, self.reason)
+        // The whole document has no path of its own; call it "case".
+        let path = if self.path.is_empty() {
+            "case"
         } else {
-            write!(f, "{}: {} {}", self.path, self.value, self.reason)
+            &self.path
+        };
+        if self.value.is_empty() {
+            write!(f, "{path}: {}", self.reason)
+        } else {
+            write!(f, "{path}: {} {}", self.value, self.reason)
         }
     }
 }
@@ -160,27 +166,30 @@ impl Decode for u32 {
     }
 }
 
+/// Decodes a value written as text with `parse`; anything else is refused with `reason`.
+pub fn decode_text<T>(
+    v: &Value,
+    path: &str,
+    p: &mut Problems,
+    parse: impl FnOnce(&str) -> Option<T>,
+    reason: &str,
+) -> Option<T> {
+    let parsed = v.as_str().and_then(parse);
+    if parsed.is_none() {
+        p.push(path, v, reason);
+    }
+    parsed
+}
+
 impl Decode for NaiveDate {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(parse_date) {
-            Some(d) => Some(d),
-            None => {
-                p.push(path, v, "is not a date (YYYY-MM-DD)");
-                None
-            }
-        }
+        decode_text(v, path, p, parse_date, "is not a date (YYYY-MM-DD)")
     }
 }
 
 impl Decode for NaiveDateTime {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(parse_time) {
-            Some(t) => Some(t),
-            None => {
-                p.push(path, v, "is not a time (YYYY-MM-DDTHH:MM)");
-                None
-            }
-        }
+        decode_text(v, path, p, parse_time, "is not a time (YYYY-MM-DDTHH:MM)")
     }
 }
 
@@ -212,17 +221,29 @@ pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
 }
 
 /// Times are written as `YYYY-MM-DDTHH:MM`, with seconds only when they are not zero.
+/// (Formatted by hand: chrono's strftime parsing dominated `evaluate`'s profile.)
 pub fn format_time(t: &NaiveDateTime) -> String {
-    use chrono::Timelike;
-    if t.second() == 0 && t.nanosecond() == 0 {
-        t.format("%Y-%m-%dT%H:%M").to_string()
-    } else {
-        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut s = String::with_capacity(19);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    );
+    if t.second() != 0 {
+        let _ = write!(s, ":{:02}", t.second());
     }
+    s
 }
 
 pub fn format_date(d: &NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// serde helpers so the typed case writes dates and times in the case format.

@@ -1,6 +1,6 @@
 //! Vertebral levels C1–S5, spans (T10-L2) and motion segments (L4-L5).
 
-use super::decode::{Decode, Problems};
+use super::decode::{Decode, Problems, decode_text};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
@@ -80,13 +80,7 @@ const LEVEL_ALLOWED: &str = "is not a vertebra (C1–C7, T1–T12, L1–L5, S1�
 
 impl Decode for Level {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(Level::parse) {
-            Some(l) => Some(l),
-            None => {
-                p.push(path, v, LEVEL_ALLOWED);
-                None
-            }
-        }
+        decode_text(v, path, p, Level::parse, LEVEL_ALLOWED)
     }
 }
 
@@ -126,17 +120,8 @@ impl Serialize for Span {
 
 impl Decode for Span {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(Span::parse) {
-            Some(x) => Some(x),
-            None => {
-                p.push(
-                    path,
-                    v,
-                    "is not a span of vertebrae UPPER-LOWER (e.g. T10-L2, upper above lower)",
-                );
-                None
-            }
-        }
+        let reason = "is not a span of vertebrae UPPER-LOWER (e.g. T10-L2, upper above lower)";
+        decode_text(v, path, p, Span::parse, reason)
     }
 }
 
@@ -169,17 +154,8 @@ impl Serialize for Segment {
 
 impl Decode for Segment {
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        match v.as_str().and_then(Segment::parse) {
-            Some(x) => Some(x),
-            None => {
-                p.push(
-                    path,
-                    v,
-                    "is not a motion segment of two adjacent vertebrae (e.g. L4-L5)",
-                );
-                None
-            }
-        }
+        let reason = "is not a motion segment of two adjacent vertebrae (e.g. L4-L5)";
+        decode_text(v, path, p, Segment::parse, reason)
     }
 }
 

@@ -95,15 +95,6 @@ impl Case {
                 format!("is after today ({})", format_date(&now.date())),
             );
         }
-        for (i, lesion) in self.lesions.iter().enumerate() {
-            if lesion.level.is_none() {
-                p.push_text(
-                    &format!("lesions[{i}].level"),
-                    "",
-                    "is missing (every lesion needs its level)",
-                );
-            }
-        }
         int_range(p, "performance.ecog", self.performance.ecog, 0, 5);
         if let Some(k) = self.performance.kps
             && (k > 100 || k % 10 != 0)

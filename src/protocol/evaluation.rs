@@ -131,32 +131,25 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
         frankel: scores::frankel(case),
     };
     let clocks = clocks::clocks(case, now, p);
-    let ctx = Ctx {
+    let ctx = Ctx::new(
         case,
         protocol,
-        p,
         now,
         pod,
-        window: rt_window.as_ref(),
-        clocks: &clocks,
-        scores: &scores,
-    };
+        rt_window.as_ref(),
+        &clocks,
+        &scores,
+    );
     let mut out = Out::default();
     for (_, rule) in rules::RULES {
         rule(&ctx, &mut out);
     }
-    let params = protocol.param_vars();
     let mut items: Vec<Item> = out
         .fired
         .into_iter()
         .map(|f| {
             let text = protocol.rule(f.id);
-            let vars: Vec<(&str, String)> =
-                f.vars.into_iter().chain(params.iter().cloned()).collect();
-            let (title, detail) = match f.variant.and_then(|v| text.variants.get(v)) {
-                Some(v) => (&v.title, &v.detail),
-                None => (&text.title, &text.detail),
-            };
+            let (title, detail) = protocol.wording(f.id).pick(f.variant);
             Item {
                 id: f.id.to_string(),
                 kind: if text.kind == "pitfall" {
@@ -165,8 +158,8 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
                     Kind::Plan
                 },
                 severity: Severity::parse(&text.severity),
-                title: fill(title, &vars),
-                detail: fill(detail, &vars),
+                title: fill(title, &f.vars),
+                detail: fill(detail, &f.vars),
                 because: f.because,
                 sources: text.sources.clone(),
                 section: text.section.clone(),
@@ -176,20 +169,21 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
         .collect();
     items.extend(out.asks.into_iter().map(|a| {
         let text = protocol.ask(a.id);
-        let vars: Vec<(&str, String)> = a.vars.into_iter().chain(params.iter().cloned()).collect();
+        let (title, detail) = protocol.wording(a.id).pick(None);
         Item {
             id: a.id.to_string(),
             kind: Kind::Ask,
             severity: Severity::Info,
-            title: fill(&text.title, &vars),
-            detail: fill(&text.detail, &vars),
+            title: fill(title, &a.vars),
+            detail: fill(detail, &a.vars),
             because: a.because,
             sources: Vec::new(),
             section: "record".into(),
             field: Some(text.field.clone()),
         }
     }));
-    items.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(&b.id)));
+    // IDs are unique (asks are merged by ID), so an unstable sort is deterministic.
+    items.sort_unstable_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(&b.id)));
     Evaluation {
         case_id: case.id.clone(),
         now: format_time(&now),
@@ -198,20 +192,6 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
         items,
         scores,
         clocks,
-        protocol: protocol
-            .params
-            .entries()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), number(v)))
-            .collect(),
-    }
-}
-
-/// A parameter as JSON: integers without a fraction.
-fn number(x: f64) -> Value {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        Value::from(x as i64)
-    } else {
-        Value::from(x)
+        protocol: protocol.params_json.clone(),
     }
 }

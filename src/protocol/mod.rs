@@ -27,6 +27,33 @@ pub struct Protocol {
     pub texts: Texts,
     /// Where the parameters came from: "built-in", or the site file that overrode them.
     pub origin: String,
+    /// The parameters as template values (`rt_deadline` → "28"), kept in step with `params`.
+    pub param_text: Vec<(&'static str, String)>,
+    /// The parameters as the evaluation output states them, kept in step with `params`.
+    pub params_json: Map<String, Value>,
+    /// The guideline RT schedules with their EQD2 (B-RT-SCHEDULE), kept in step with `params`.
+    pub schedules_text: String,
+    /// Rule and ask wording with the parameters already filled in, by ID: evaluation then
+    /// fills only the values a rule computed. Kept in step with `params`.
+    pub wording: std::collections::BTreeMap<String, Wording>,
+}
+
+/// Title and detail templates of one rule or ask, parameters filled in.
+#[derive(Debug, Clone, Default)]
+pub struct Wording {
+    pub title: String,
+    pub detail: String,
+    pub variants: std::collections::BTreeMap<String, (String, String)>,
+}
+
+impl Wording {
+    /// The title and detail for a variant, or the rule's own when there is none.
+    pub fn pick(&self, variant: Option<&str>) -> (&str, &str) {
+        match variant.and_then(|v| self.variants.get(v)) {
+            Some((t, d)) => (t, d),
+            None => (&self.title, &self.detail),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -83,14 +110,20 @@ impl Protocol {
             references: file.references,
             rt_schedules: file.rt_schedules,
         };
-        Ok(Protocol {
+        let mut protocol = Protocol {
             name: file.name,
             version: file.version,
             params,
             parameter_notes: file.parameter_notes,
             texts,
             origin: "built-in".into(),
-        })
+            param_text: Vec::new(),
+            params_json: Map::new(),
+            schedules_text: String::new(),
+            wording: Default::default(),
+        };
+        protocol.derive_param_views();
+        Ok(protocol)
     }
 
     /// Applies a site override file: `{"parameters": {"rt_deadline": 30, …}}`. Any other
@@ -115,6 +148,7 @@ impl Protocol {
             }
         }
         self.origin = origin.to_string();
+        self.derive_param_views();
         Ok(self)
     }
 
@@ -135,6 +169,13 @@ impl Protocol {
             .unwrap_or_else(|| panic!("rule {id} has no text in assets/protocol.json"))
     }
 
+    /// The wording of a rule or ask with the parameters filled in.
+    pub fn wording(&self, id: &str) -> &Wording {
+        self.wording
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} has no text in assets/protocol.json"))
+    }
+
     pub fn ask(&self, id: &str) -> &AskText {
         self.texts
             .asks
@@ -142,12 +183,73 @@ impl Protocol {
             .unwrap_or_else(|| panic!("ask {id} has no text in assets/protocol.json"))
     }
 
-    /// The parameters as (name, value) with their values as written (integers without `.0`).
-    pub fn param_vars(&self) -> Vec<(&'static str, String)> {
-        self.params
-            .entries()
-            .into_iter()
-            .map(|(k, v)| (k, crate::case::fmt_num(v)))
-            .collect()
+    /// Recomputes the views of the parameters that every evaluation reads, once per change.
+    fn derive_param_views(&mut self) {
+        let entries = self.params.entries();
+        self.param_text = entries
+            .iter()
+            .map(|(k, v)| (*k, crate::case::fmt_num(*v)))
+            .collect();
+        self.params_json = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), number(*v)))
+            .collect();
+        let p = &self.params;
+        let list: Vec<String> = self
+            .texts
+            .rt_schedules
+            .iter()
+            .map(|s| {
+                let d = s.total_gy / s.fractions as f64;
+                let (_, et) = scores::bed_eqd2(s.total_gy, d, p.alpha_beta_tumour);
+                let (_, ec) = scores::bed_eqd2(s.total_gy, d, p.alpha_beta_cord);
+                let (et, ec) = (scores::round2(et), scores::round2(ec));
+                format!(
+                    "{} (EQD2 {} / {} Gy)",
+                    s.name,
+                    crate::case::fmt_num(et),
+                    crate::case::fmt_num(ec)
+                )
+            })
+            .collect();
+        self.schedules_text = list.join(", ");
+        let vars = self.param_text.as_slice();
+        let mut wording = std::collections::BTreeMap::new();
+        for (id, r) in &self.texts.rules {
+            let variants = r
+                .variants
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        (text::fill(&v.title, vars), text::fill(&v.detail, vars)),
+                    )
+                })
+                .collect();
+            let w = Wording {
+                title: text::fill(&r.title, vars),
+                detail: text::fill(&r.detail, vars),
+                variants,
+            };
+            wording.insert(id.clone(), w);
+        }
+        for (id, a) in &self.texts.asks {
+            let w = Wording {
+                title: text::fill(&a.title, vars),
+                detail: text::fill(&a.detail, vars),
+                variants: Default::default(),
+            };
+            wording.insert(id.clone(), w);
+        }
+        self.wording = wording;
+    }
+}
+
+/// A parameter as JSON: integers without a fraction.
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
     }
 }

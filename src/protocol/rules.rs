@@ -7,7 +7,7 @@
 
 use super::clocks::{Clocks, RtState, RtWindow};
 use super::evaluation::Evaluation;
-use super::scores::{self, bed_eqd2, mgy, round2};
+use super::scores::{self, mgy};
 use super::{Params, Protocol};
 use crate::case::*;
 use chrono::NaiveDateTime;
@@ -22,6 +22,45 @@ pub struct Ctx<'a> {
     pub window: Option<&'a RtWindow>,
     pub clocks: &'a Clocks,
     pub scores: &'a super::evaluation::Scores,
+    /// Distinct lesion levels, head to tail, and as text ("T5, T12"): several rules read them.
+    pub levels: Vec<Level>,
+    pub levels_text: String,
+    /// `surgery.date: 2026-11-20 (POD 11)`: the reason most timing rules give.
+    pub pod_because: String,
+}
+
+impl<'a> Ctx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        case: &'a Case,
+        protocol: &'a Protocol,
+        now: NaiveDateTime,
+        pod: Option<i64>,
+        window: Option<&'a RtWindow>,
+        clocks: &'a Clocks,
+        scores: &'a super::evaluation::Scores,
+    ) -> Ctx<'a> {
+        let mut levels: Vec<Level> = case.lesions.iter().filter_map(|l| l.level).collect();
+        levels.sort();
+        levels.dedup();
+        let pod_because = match (case.surgery.date, pod) {
+            (Some(d), Some(pod)) => b("surgery.date", format!("{} (POD {pod})", format_date(&d))),
+            _ => b("surgery.date", "unknown"),
+        };
+        Ctx {
+            case,
+            protocol,
+            p: &protocol.params,
+            now,
+            pod,
+            window,
+            clocks,
+            scores,
+            levels_text: levels_text(&levels),
+            levels,
+            pod_because,
+        }
+    }
 }
 
 /// A rule or ask that fired, before its words are filled in.
@@ -148,10 +187,7 @@ fn date_s(d: &Option<chrono::NaiveDate>) -> String {
 }
 
 fn pod_because(c: &Ctx) -> String {
-    match (c.case.surgery.date, c.pod) {
-        (Some(d), Some(pod)) => b("surgery.date", format!("{} (POD {pod})", format_date(&d))),
-        _ => b("surgery.date", "unknown"),
-    }
+    c.pod_because.clone()
 }
 
 fn ask_surgery_date(c: &Ctx, out: &mut Out, why: &str) {
@@ -173,13 +209,6 @@ fn further_lesions(case: &Case) -> impl Iterator<Item = &Lesion> {
     case.lesions
         .iter()
         .filter(|l| l.treated != Some(Treated::Surgery))
-}
-
-fn distinct_levels(case: &Case) -> Vec<Level> {
-    let mut v: Vec<Level> = case.lesions.iter().filter_map(|l| l.level).collect();
-    v.sort();
-    v.dedup();
-    v
 }
 
 fn rt_not_started(case: &Case) -> bool {
@@ -966,23 +995,21 @@ fn p_l45_surgical(c: &Ctx, out: &mut Out) {
 // ---------- prognosis and further lesions ----------
 
 fn p_prog_multi(c: &Ctx, out: &mut Out) {
-    let levels = distinct_levels(c.case);
-    if levels.len() >= 2 {
+    if c.levels.len() >= 2 {
         out.fire(
             "P-PROG-MULTI",
-            vec![("levels", levels_text(&levels))],
-            vec![b("lesions", levels_text(&levels))],
+            vec![("levels", c.levels_text.clone())],
+            vec![b("lesions", &c.levels_text)],
         );
     }
 }
 
 fn b_mri_whole_spine(c: &Ctx, out: &mut Out) {
-    let levels = distinct_levels(c.case);
-    if levels.len() >= 2 {
+    if c.levels.len() >= 2 {
         out.fire(
             "B-MRI-WHOLE-SPINE",
-            vec![("levels", levels_text(&levels))],
-            vec![b("lesions", levels_text(&levels))],
+            vec![("levels", c.levels_text.clone())],
+            vec![b("lesions", &c.levels_text)],
         );
     }
 }
@@ -1169,44 +1196,27 @@ fn w_rt_dose(c: &Ctx, out: &mut Out) {
 }
 
 fn b_rt_schedule(c: &Ctx, out: &mut Out) {
-    let list: Vec<String> = c
-        .protocol
-        .texts
-        .rt_schedules
-        .iter()
-        .map(|s| {
-            let d = s.total_gy / s.fractions as f64;
-            let (_, et) = bed_eqd2(s.total_gy, d, c.p.alpha_beta_tumour);
-            let (_, ec) = bed_eqd2(s.total_gy, d, c.p.alpha_beta_cord);
-            format!(
-                "{} (EQD2 {} / {} Gy)",
-                s.name,
-                fmt_num(round2(et)),
-                fmt_num(round2(ec))
-            )
-        })
-        .collect();
-    let levels = distinct_levels(c.case);
-    let multi = if levels.len() >= 2 {
+    let multi = if c.levels.len() >= 2 {
         format!(
             " {} lesions ({}): complete the myeloma / staging work-up before choosing a plasmacytoma regimen.",
-            levels.len(),
-            levels_text(&levels)
+            c.levels.len(),
+            c.levels_text
         )
     } else {
         String::new()
     };
+    let lesions = if c.levels.is_empty() {
+        "none recorded"
+    } else {
+        &c.levels_text
+    };
     out.fire(
         "B-RT-SCHEDULE",
-        vec![("schedules", list.join(", ")), ("multi", multi)],
-        vec![format!(
-            "beside P-RT-DOSE; lesions: {}",
-            if levels.is_empty() {
-                "none recorded".into()
-            } else {
-                levels_text(&levels)
-            }
-        )],
+        vec![
+            ("schedules", c.protocol.schedules_text.clone()),
+            ("multi", multi),
+        ],
+        vec![format!("beside P-RT-DOSE; lesions: {lesions}")],
     );
 }
 

@@ -43,6 +43,14 @@ pub struct RtScheduleText {
 
 /// Fills `{name}` placeholders from `vars`; an unknown name is left as written.
 pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
+    fill_from(template, &[vars])
+}
+
+/// Like [`fill`], looking names up in several lists in turn (rule values, then parameters).
+pub fn fill_from(template: &str, lists: &[&[(&str, String)]]) -> String {
+    if !template.contains('{') {
+        return template.to_string();
+    }
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -51,7 +59,11 @@ pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match vars.iter().find(|(k, _)| *k == name) {
+                match lists
+                    .iter()
+                    .flat_map(|l| l.iter())
+                    .find(|(k, _)| *k == name)
+                {
                     Some((_, v)) => out.push_str(v),
                     None => {
                         out.push('{');

@@ -1,0 +1,29 @@
+//! The exports of the demo case: handover note (Markdown, text) and the FHIR Bundle as JSON.
+//! The `e` key in the TUI runs the Markdown export; it should stay far below a frame (16 ms).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use spinewatch::case::{Case, parse_time};
+use spinewatch::export::{fhir_bundle, handover_markdown, handover_text};
+use spinewatch::protocol::{Protocol, evaluate};
+use std::hint::black_box;
+
+const DEMO: &str = include_str!("../assets/demo-case.json");
+
+fn bench(c: &mut Criterion) {
+    let protocol = Protocol::builtin();
+    let now = parse_time("2026-12-01T08:00").unwrap();
+    let case = Case::from_json_str(DEMO, now).unwrap();
+    let eval = evaluate(&case, &protocol, now);
+    c.bench_function("handover markdown, demo case", |b| {
+        b.iter(|| handover_markdown(black_box(&case), &eval, &protocol))
+    });
+    c.bench_function("handover text, demo case", |b| {
+        b.iter(|| handover_text(black_box(&case), &eval, &protocol))
+    });
+    c.bench_function("FHIR bundle to JSON text, demo case", |b| {
+        b.iter(|| serde_json::to_string_pretty(&fhir_bundle(black_box(&case), &eval, &protocol)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
