@@ -166,8 +166,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             println!("{out}");
             Ok(())
         }
-        Some(Command::Rounds { .. } | Command::Import { .. } | Command::Audit { .. }) => {
-            Err(Failure::other("the case store is not built yet"))
+        Some(Command::Rounds { format, archived }) => {
+            crate::store::commands::rounds(cli.data_dir.as_deref(), now, format, archived)
+        }
+        Some(Command::Import { file }) => {
+            crate::store::commands::import(cli.data_dir.as_deref(), &file, now)
+        }
+        Some(Command::Audit { id, verify }) => {
+            crate::store::commands::audit(cli.data_dir.as_deref(), &id, verify)
         }
         Some(Command::Export { target, format }) => {
             let protocol = load_protocol()?;

@@ -68,6 +68,9 @@ impl Store for MemoryStore {
         self.locked.insert(id.to_string());
         Ok(Access::ReadWrite)
     }
+    fn holder(&self, id: &str) -> Option<String> {
+        self.held_elsewhere.get(id).cloned()
+    }
     fn unlock(&mut self, id: &str) {
         self.locked.remove(id);
     }

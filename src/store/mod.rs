@@ -1,7 +1,21 @@
 //! Where cases live. One small interface, [`Store`], so another backend can slot in later
 //! without touching the TUI or the protocol; the file store is the embedded default.
 
+pub mod atomic;
+pub mod audit;
+pub mod commands;
+pub mod dirs;
+pub mod file;
+pub mod lock;
 pub mod memory;
+pub mod rounds;
+pub mod schema;
+pub mod signals;
+
+pub use atomic::SaveStep;
+pub use dirs::data_dir;
+pub use file::FileStore;
+pub use rounds::{RoundsList, rounds_list};
 
 use crate::case::Case;
 use chrono::NaiveDateTime;
@@ -9,7 +23,7 @@ use serde_json::Value;
 use std::fmt;
 
 /// A case file that could not be read; listed, never overwritten.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Damaged {
     /// File name inside the data directory, e.g. `bed7.json`.
     pub file: String,
@@ -64,7 +78,8 @@ impl std::error::Error for StoreError {}
 
 /// The storage interface: load all, load one, save, lock, append audit.
 pub trait Store {
-    /// Every case (archived included) and every damaged file; validation uses `now`.
+    /// Every case (archived included) and every damaged file. The file store does not judge
+    /// dates against `now`: a surgery date after `now` is a what-if or clock skew, not damage.
     fn load_all(&self, now: NaiveDateTime) -> Result<Listing, StoreError>;
     /// One case by id.
     fn load(&self, id: &str, now: NaiveDateTime) -> Result<Case, StoreError>;
@@ -84,4 +99,9 @@ pub trait Store {
         at: NaiveDateTime,
         changes: &[Change],
     ) -> Result<(), StoreError>;
+    /// Who holds the case in another instance right now ("in use by ana since …"), without
+    /// taking it; `None` when it is free or held by this instance.
+    fn holder(&self, _id: &str) -> Option<String> {
+        None
+    }
 }

@@ -1,0 +1,240 @@
+//! The audit trail `<id>.log.jsonl`: one JSON line per field change, append-only. Each entry
+//! carries its own hash and the hash of the entry before it, so an edited line (its hash no
+//! longer matches) and a deleted line (a gap in `seq`, a broken `prev`) are found by
+//! [`verify`]. Removing the *last* lines leaves a shorter, consistent chain: a hash chain
+//! without an anchor outside the file cannot tell (a known limit, stated in `spinewatch audit`).
+
+use super::{Change, StoreError};
+use crate::case::format_time;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// `prev` of the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// 1, 2, 3, … with no gaps.
+    pub seq: u64,
+    /// Local time, `YYYY-MM-DDTHH:MM`.
+    pub at: String,
+    pub user: String,
+    /// Field path, e.g. `radiotherapy.consult`; `(import)` for the first entry of an import.
+    pub path: String,
+    pub old: Value,
+    pub new: Value,
+    /// Hash of the entry before (hex SHA-256), [`GENESIS`] for the first.
+    pub prev: String,
+    /// Hex SHA-256 of this line as written without its `hash` key.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hash: String,
+}
+
+pub fn log_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.log.jsonl"))
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The line of an entry, its hash filled in.
+fn seal(mut entry: Entry) -> String {
+    entry.hash.clear();
+    let unsealed = serde_json::to_string(&entry).expect("an entry always serialises");
+    entry.hash = hex_sha256(unsealed.as_bytes());
+    serde_json::to_string(&entry).expect("an entry always serialises")
+}
+
+/// Recomputes the hash of a written line from its own content.
+fn rehash(value: &Value) -> Option<String> {
+    let mut map = value.as_object()?.clone();
+    map.shift_remove("hash");
+    Some(hex_sha256(serde_json::to_string(&map).ok()?.as_bytes()))
+}
+
+/// How many leading bytes of a log are complete lines. A last line without its newline that
+/// does not parse is the remains of a write interrupted by a crash (a `kill -9` can cut a
+/// write at a page boundary): it was never a complete entry and is not part of the chain.
+fn complete_len(bytes: &[u8]) -> usize {
+    if bytes.is_empty() || bytes.ends_with(b"\n") {
+        return bytes.len();
+    }
+    let cut = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if serde_json::from_slice::<Entry>(&bytes[cut..]).is_ok() {
+        bytes.len()
+    } else {
+        cut
+    }
+}
+
+/// The sequence number and hash to chain the next entry to.
+fn chain_tail(text: &str) -> (u64, String) {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let Some(last) = lines.last() else {
+        return (0, GENESIS.to_string());
+    };
+    let hash = serde_json::from_str::<Entry>(last)
+        .ok()
+        .map(|e| e.hash)
+        .filter(|h| !h.is_empty())
+        // An unreadable line still gets chained to, so verify points at it.
+        .unwrap_or_else(|| hex_sha256(last.as_bytes()));
+    (lines.len() as u64, hash)
+}
+
+/// Appends `changes` made by `user` at `at`, in one write, then flushes to disk.
+pub fn append(
+    dir: &Path,
+    id: &str,
+    user: &str,
+    at: NaiveDateTime,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let path = log_path(dir, id);
+    let io = |e: std::io::Error| {
+        StoreError::Io(format!(
+            "writing the audit trail of {id}: {e}; the case is kept"
+        ))
+    };
+    let existing = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io(e)),
+    };
+    let complete = complete_len(&existing);
+    let (mut seq, mut prev) = chain_tail(&String::from_utf8_lossy(&existing[..complete]));
+    let mut out = String::new();
+    if complete > 0 && !existing[..complete].ends_with(b"\n") {
+        out.push('\n');
+    }
+    for change in changes {
+        seq += 1;
+        let line = seal(Entry {
+            seq,
+            at: format_time(&at),
+            user: user.to_string(),
+            path: change.path.clone(),
+            old: change.old.clone(),
+            new: change.new.clone(),
+            prev: prev.clone(),
+            hash: String::new(),
+        });
+        prev = serde_json::from_str::<Entry>(&line)
+            .map(|e| e.hash)
+            .unwrap_or_default();
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(io)?;
+    if complete < existing.len() {
+        file.set_len(complete as u64).map_err(io)?;
+    }
+    file.write_all(out.as_bytes()).map_err(io)?;
+    file.sync_data().map_err(io)
+}
+
+/// The entries as written (unreadable lines are skipped; [`verify`] names them).
+pub fn read(dir: &Path, id: &str) -> Result<Vec<Entry>, StoreError> {
+    let text = match fs::read_to_string(log_path(dir, id)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(StoreError::Io(format!(
+                "reading the audit trail of {id}: {e}"
+            )));
+        }
+    };
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
+}
+
+/// The first break in a chain: which entry, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub entry: u64,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "entry {} {} (line {})",
+            self.entry, self.reason, self.line
+        )
+    }
+}
+
+/// Checks the chain of `text`; returns the number of entries when it is intact.
+pub fn verify_text(text: &str) -> Result<u64, Broken> {
+    let text = &text[..complete_len(text.as_bytes())];
+    let mut expected = 1u64;
+    let mut prev = GENESIS.to_string();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let broken = |entry, reason: &str| Broken {
+            entry,
+            line: line_no,
+            reason: reason.to_string(),
+        };
+        let value: Value = serde_json::from_str(line)
+            .map_err(|_| broken(expected, "was altered (the line is not readable)"))?;
+        let entry: Entry = serde_json::from_value(value.clone())
+            .map_err(|_| broken(expected, "was altered (fields are missing)"))?;
+        if rehash(&value).as_deref() != Some(entry.hash.as_str()) {
+            return Err(broken(entry.seq, "was altered (its hash does not match)"));
+        }
+        if entry.seq > expected {
+            return Err(broken(expected, "is missing"));
+        }
+        if entry.seq < expected {
+            return Err(broken(entry.seq, "appears twice or out of order"));
+        }
+        if entry.prev != prev {
+            return Err(Broken {
+                entry: expected.saturating_sub(1).max(1),
+                line: line_no.saturating_sub(1).max(1),
+                reason: "was altered or replaced (the next entry no longer follows it)".into(),
+            });
+        }
+        prev = entry.hash;
+        expected += 1;
+    }
+    Ok(expected - 1)
+}
+
+/// Checks the audit trail of case `id`.
+pub fn verify(dir: &Path, id: &str) -> Result<Result<u64, Broken>, StoreError> {
+    match fs::read(log_path(dir, id)) {
+        Ok(bytes) => Ok(verify_text(&String::from_utf8_lossy(&bytes))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ok(0)),
+        Err(e) => Err(StoreError::Io(format!(
+            "reading the audit trail of {id}: {e}"
+        ))),
+    }
+}

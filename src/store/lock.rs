@@ -1,0 +1,128 @@
+//! Locks on cases: a sidecar `<id>.lock` (the case file itself is replaced by rename, so it
+//! cannot carry a lock). The lock is an OS file lock (`File::try_lock`), so the lock of a
+//! process that died — crash, `kill -9`, dropped ssh — is released by the OS: a stale lock is
+//! recognised for free. The file's content only says who holds it, for the message.
+
+use super::StoreError;
+use crate::case::format_time;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// What a lock file says about its holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub user: String,
+    pub pid: u32,
+    /// Local time the case was taken, `YYYY-MM-DDTHH:MM`; absent for the moment of one save.
+    pub since: Option<String>,
+}
+
+impl Holder {
+    /// "in use by ana since 2026-11-30 08:12"
+    pub fn words(&self) -> String {
+        match &self.since {
+            Some(since) => format!(
+                "in use by {} since {}",
+                self.user,
+                since.replacen('T', " ", 1)
+            ),
+            None => format!("in use by {} (saving)", self.user),
+        }
+    }
+}
+
+/// A case this instance holds; dropping it (or [`CaseLock::release`]) gives the case back.
+#[derive(Debug)]
+pub struct CaseLock {
+    file: File,
+}
+
+impl CaseLock {
+    /// Clears the holder text, then the OS lock goes with the file handle. The lock file is
+    /// kept: deleting it would let a waiting instance lock a file that no longer has a name.
+    pub fn release(self) {
+        let _ = self.file.set_len(0);
+    }
+}
+
+impl Drop for CaseLock {
+    /// Unlocks explicitly rather than by closing: a process forked meanwhile (any spawn) holds
+    /// a copy of the handle until it execs, and closing ours alone would not free the case.
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// The outcome of trying to take a case.
+#[derive(Debug)]
+pub enum Taken {
+    Mine(CaseLock),
+    /// Someone else holds it: the words to show.
+    Elsewhere(String),
+}
+
+pub fn lock_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.lock"))
+}
+
+/// Tries to take the case `id` for `user` at `since`, without waiting.
+pub fn try_take(
+    dir: &Path,
+    id: &str,
+    user: &str,
+    since: Option<NaiveDateTime>,
+) -> Result<Taken, StoreError> {
+    let path = lock_path(dir, id);
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let io = |e: std::io::Error| StoreError::Io(format!("locking {id}: {e}"));
+    let mut file = options.open(&path).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {
+            let holder = Holder {
+                user: user.to_string(),
+                pid: std::process::id(),
+                since: since.map(|t| format_time(&t)),
+            };
+            let text = serde_json::to_string(&holder).expect("a holder always serialises");
+            file.set_len(0)
+                .and_then(|()| file.seek(SeekFrom::Start(0)))
+                .and_then(|_| file.write_all(text.as_bytes()))
+                .map_err(io)?;
+            Ok(Taken::Mine(CaseLock { file }))
+        }
+        Err(TryLockError::WouldBlock) => Ok(Taken::Elsewhere(read_holder(&path))),
+        Err(TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
+/// Who holds `id` right now, if anyone (this does not take the case).
+pub fn holder(dir: &Path, id: &str) -> Option<String> {
+    let path = lock_path(dir, id);
+    let file = File::open(&path).ok()?;
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.unlock();
+            None
+        }
+        Err(TryLockError::WouldBlock) => Some(read_holder(&path)),
+        Err(TryLockError::Error(_)) => None,
+    }
+}
+
+fn read_holder(path: &Path) -> String {
+    fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Holder>(&t).ok())
+        .map(|h| h.words())
+        // The holder is between taking the lock and writing its name.
+        .unwrap_or_else(|| "in use by another instance".to_string())
+}

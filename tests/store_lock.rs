@@ -1,0 +1,144 @@
+//! Locks: two instances on one directory, a lock released by a dead process, read-only means
+//! no saves.
+
+mod store_support;
+
+use spinewatch::store::{Access, Change, FileStore, Store, StoreError};
+use std::fs;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use store_support::*;
+
+const CHILD_ENV: &str = "SPINEWATCH_TEST_LOCK_HOLDER_DIR";
+
+#[test]
+fn a_second_store_gets_the_case_read_only_and_cannot_save() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ana = FileStore::open(tmp.path()).unwrap();
+    ana.set_user("ana");
+    let mut ben = FileStore::open(tmp.path()).unwrap();
+    ben.set_user("ben");
+    let c = case("bed12", "Bed 12");
+    ana.save(&c).unwrap();
+    let before = fs::read(tmp.path().join("bed12.json")).unwrap();
+
+    assert_eq!(ana.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    let holder = "in use by ana since 2026-12-01 08:00".to_string();
+    assert_eq!(
+        ben.lock("bed12", now()).unwrap(),
+        Access::ReadOnly {
+            holder: holder.clone()
+        }
+    );
+    assert_eq!(ben.holder("bed12"), Some(holder.clone()));
+    assert_eq!(
+        ana.holder("bed12"),
+        None,
+        "its own lock is not someone else's"
+    );
+
+    let mut changed = c.clone();
+    changed.notes = Some("ben's edit".into());
+    let err = ben.save(&changed).unwrap_err();
+    assert_eq!(err, StoreError::Refused(format!("read-only: {holder}")));
+    let change = Change {
+        path: "notes".into(),
+        old: serde_json::Value::Null,
+        new: "ben's edit".into(),
+    };
+    assert!(
+        ben.append_audit("bed12", now(), std::slice::from_ref(&change))
+            .is_err()
+    );
+    assert_eq!(fs::read(tmp.path().join("bed12.json")).unwrap(), before);
+    assert!(!tmp.path().join("bed12.log.jsonl").exists());
+
+    // The holder saves; once it lets go, the other can take the case.
+    ana.save(&changed).unwrap();
+    ana.unlock("bed12");
+    assert_eq!(ben.holder("bed12"), None);
+    assert_eq!(ben.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    ben.append_audit("bed12", now(), &[change]).unwrap();
+    assert!(matches!(
+        ana.lock("bed12", now()).unwrap(),
+        Access::ReadOnly { .. }
+    ));
+    // Dropping a store gives its cases back.
+    drop(ben);
+    assert_eq!(ana.lock("bed12", now()).unwrap(), Access::ReadWrite);
+}
+
+#[test]
+fn a_store_without_the_lock_cannot_save_while_another_holds_it() {
+    // The TUI might save without calling lock first: the save still respects the holder.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ana = FileStore::open(tmp.path()).unwrap();
+    ana.set_user("ana");
+    ana.save(&case("bed12", "Bed 12")).unwrap();
+    ana.lock("bed12", now()).unwrap();
+    let mut ben = FileStore::open(tmp.path()).unwrap();
+    let err = ben.save(&case("bed12", "Bed 12 (ben)")).unwrap_err();
+    assert!(err.to_string().contains("in use by ana"), "{err}");
+}
+
+#[test]
+fn a_lock_file_without_a_live_holder_is_stale() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Left by a process that died: the text is there, the OS lock is not.
+    write(
+        tmp.path(),
+        "bed12.lock",
+        r#"{"user":"ghost","pid":999999,"since":"2026-11-30T03:00"}"#,
+    );
+    let mut store = FileStore::open(tmp.path()).unwrap();
+    assert_eq!(store.holder("bed12"), None);
+    assert_eq!(store.lock("bed12", now()).unwrap(), Access::ReadWrite);
+}
+
+/// Child mode: take the lock, say so, then wait to be killed.
+#[test]
+fn lock_holder_child() {
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let mut store = FileStore::open(&dir).unwrap();
+    store.set_user("nurse");
+    assert_eq!(store.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    println!("locked");
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+#[test]
+fn the_lock_of_a_killed_process_is_released() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "lock_holder_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, tmp.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let store = FileStore::open(tmp.path()).unwrap();
+    let start = Instant::now();
+    let mut seen = None;
+    while start.elapsed() < Duration::from_secs(20) {
+        seen = store.holder("bed12");
+        if seen.as_deref().is_some_and(|h| h.contains("since")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        seen.as_deref(),
+        Some("in use by nurse since 2026-12-01 08:00")
+    );
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let mut store = store;
+    assert_eq!(store.holder("bed12"), None);
+    assert_eq!(store.lock("bed12", now()).unwrap(), Access::ReadWrite);
+}

@@ -1,0 +1,95 @@
+//! SIGTERM and SIGHUP make a running instance save and exit cleanly. The child is this test
+//! binary re-executed: it installs the handlers, saves, and polls the flag as the TUI loop
+//! will.
+#![cfg(unix)]
+
+mod store_support;
+
+use spinewatch::case::Case;
+use spinewatch::store::{FileStore, Store, signals};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use store_support::*;
+
+const CHILD_ENV: &str = "SPINEWATCH_TEST_SIGNAL_DIR";
+
+/// Child mode: the shape of the TUI loop: work, poll the flag, save on the way out.
+#[test]
+fn signal_child_runs_until_asked_to_stop() {
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let shutdown = signals::install();
+    let mut store = FileStore::open(&dir).unwrap();
+    store.lock("bed12", now()).unwrap();
+    let mut c = case("bed12", "Bed 12");
+    c.notes = Some("typing…".into());
+    store.save(&c).unwrap();
+    println!("ready");
+    let start = Instant::now();
+    while !shutdown.requested() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    c.notes = Some(if shutdown.requested() {
+        "saved on the way out".into()
+    } else {
+        "no signal seen".into()
+    });
+    store.save(&c).unwrap();
+    store.unlock("bed12");
+}
+
+fn stop_with(signal: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "signal_child_runs_until_asked_to_stop",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, tmp.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("ready") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the child ended early"
+        );
+    }
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{signal}: {status}");
+    let text = std::fs::read_to_string(tmp.path().join("bed12.json")).unwrap();
+    let saved = Case::from_json_str(&text, now()).unwrap();
+    assert_eq!(
+        saved.notes.as_deref(),
+        Some("saved on the way out"),
+        "{signal}"
+    );
+    let store = FileStore::open(tmp.path()).unwrap();
+    assert_eq!(
+        store.holder("bed12"),
+        None,
+        "{signal}: the lock went with it"
+    );
+}
+
+#[test]
+fn sigterm_saves_and_exits_cleanly() {
+    stop_with("-TERM");
+}
+
+#[test]
+fn sighup_saves_and_exits_cleanly() {
+    stop_with("-HUP");
+}
