@@ -184,10 +184,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
-        None => {
-            let dir = cli.data_dir.unwrap_or_else(|| PathBuf::from("."));
-            crate::tui::run(&dir, cli.now)
-        }
+        None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
     }
 }
 

@@ -134,6 +134,13 @@ impl App {
         self.rounds.selected = self.rounds.selected.min(n.saturating_sub(1));
     }
 
+    /// Marks the cases another instance holds (shown with a lock on the rounds list).
+    pub fn mark_held(&mut self, holder: impl Fn(&str) -> Option<String>) {
+        for row in &mut self.rounds.list.rows {
+            row.holder = holder(&row.id);
+        }
+    }
+
     pub fn visible_rows(&self) -> Vec<&rounds::RoundsRow> {
         rounds::filtered(&self.rounds.list.rows, self.rounds.filter.value())
     }

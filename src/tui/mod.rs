@@ -72,17 +72,11 @@ fn clock() -> NaiveDateTime {
         .unwrap_or(t)
 }
 
-/// The store of a data directory.
+/// The file store of a data directory (created 0700 when missing).
 pub fn open_store(data_dir: &Path) -> Result<Box<dyn Store>, Failure> {
-    store_backend::open(data_dir)
-}
-
-mod store_backend {
-    use super::*;
-    /// Until the file store lands this keeps cases in memory for the session only.
-    pub fn open(_data_dir: &Path) -> Result<Box<dyn Store>, Failure> {
-        Ok(Box::new(crate::store::memory::MemoryStore::default()))
-    }
+    crate::store::FileStore::open(data_dir)
+        .map(|s| Box::new(s) as Box<dyn Store>)
+        .map_err(|e| Failure::other(format!("{}: {e}", data_dir.display())))
 }
 
 /// Runs the terminal session; the terminal is restored on every way out (panics included,
@@ -94,8 +88,18 @@ fn session(
     live_clock: bool,
     start: Vec<Effect>,
 ) -> Result<(), Failure> {
+    // SIGTERM/SIGHUP (ssh dropped, terminal closed) set a flag the loop polls.
+    let shutdown = crate::store::signals::install();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, app, store, data_dir, live_clock, start);
+    let result = event_loop(
+        &mut terminal,
+        app,
+        store,
+        data_dir,
+        live_clock,
+        start,
+        &shutdown,
+    );
     ratatui::restore();
     result
 }
@@ -107,6 +111,7 @@ fn event_loop(
     data_dir: &Path,
     live_clock: bool,
     start: Vec<Effect>,
+    shutdown: &crate::store::signals::Shutdown,
 ) -> Result<(), Failure> {
     let io = |e: std::io::Error| Failure::other(format!("terminal: {e}"));
     if perform(app, store, data_dir, start) {
@@ -118,7 +123,12 @@ fn event_loop(
             terminal.draw(|f| view::draw(f, app)).map_err(io)?;
             dirty = false;
         }
-        if event::poll(Duration::from_millis(500)).map_err(io)? {
+        if shutdown.requested() {
+            let effects = update::shutdown(app);
+            perform(app, store, data_dir, effects);
+            return Ok(());
+        }
+        if event::poll(Duration::from_millis(250)).map_err(io)? {
             match event::read().map_err(io)? {
                 Event::Key(k) if k.kind == KeyEventKind::Press => {
                     let effects = update(app, k);
@@ -153,7 +163,10 @@ pub fn perform(
         match effect {
             Effect::Quit => return true,
             Effect::LoadRounds => match store.load_all(app.now) {
-                Ok(listing) => app.set_listing(listing),
+                Ok(listing) => {
+                    app.set_listing(listing);
+                    app.mark_held(|id| store.holder(id));
+                }
                 Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
             },
             Effect::Open(id) => {

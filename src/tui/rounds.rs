@@ -1,8 +1,8 @@
-//! The rounds list rows. Kept small and replaceable: the store's `rounds_list` computes the
-//! same rows (CASE_FORMAT.md "rounds output") and takes over once it is on main.
+//! The rounds list rows as the start screen shows them, from the store's `rounds_list`
+//! (the same rows `spinewatch rounds` prints).
 
+use crate::protocol::Protocol;
 use crate::protocol::clocks::RtState;
-use crate::protocol::{Kind, Protocol, Severity, evaluate};
 use crate::store::{Damaged, Listing};
 use chrono::NaiveDateTime;
 
@@ -19,7 +19,8 @@ pub struct RoundsRow {
     pub ask: usize,
     pub mri_minutes_left: Option<i64>,
     pub pathology_pending_days: Option<i64>,
-    pub read_only: bool,
+    /// Held by another instance: "in use by ana since …".
+    pub holder: Option<String>,
     pub archived: bool,
 }
 
@@ -29,50 +30,41 @@ pub struct RoundsList {
     pub damaged: Vec<Damaged>,
 }
 
-/// Most urgent first: critical count, warnings, days to the RT deadline (none last), label.
+/// Most urgent first, as the store orders them; archived cases only when asked for.
 pub fn rounds_list(
     listing: &Listing,
     protocol: &Protocol,
     now: NaiveDateTime,
     include_archived: bool,
 ) -> RoundsList {
-    let mut rows: Vec<RoundsRow> = listing
-        .cases
-        .iter()
-        .filter(|c| include_archived || !c.is_archived())
-        .map(|c| {
-            let e = evaluate(c, protocol, now);
-            RoundsRow {
-                id: c.id.clone().unwrap_or_default(),
-                label: c.label().to_string(),
-                pod: e.pod,
-                rt_state: e.rt_window.as_ref().map(|w| w.state),
-                days_to_deadline: e.rt_window.as_ref().and_then(|w| w.days_to_deadline),
-                critical: e.count(Severity::Critical, None),
-                warning: e.count(Severity::Warning, None),
-                info: e.count(Severity::Info, Some(Kind::Plan)),
-                ask: e.items.iter().filter(|i| i.kind == Kind::Ask).count(),
-                mri_minutes_left: e.clocks.mri.as_ref().map(|m| m.minutes_left),
-                pathology_pending_days: e.clocks.pathology_pending_days,
-                read_only: false,
-                archived: c.is_archived(),
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        b.critical
-            .cmp(&a.critical)
-            .then(b.warning.cmp(&a.warning))
-            .then(
-                a.days_to_deadline
-                    .unwrap_or(i64::MAX)
-                    .cmp(&b.days_to_deadline.unwrap_or(i64::MAX)),
-            )
-            .then_with(|| a.label.cmp(&b.label))
-    });
+    let list = crate::store::rounds_list(listing, protocol, now, include_archived);
+    let archived = |id: &str| {
+        listing
+            .cases
+            .iter()
+            .any(|c| c.id.as_deref() == Some(id) && c.is_archived())
+    };
     RoundsList {
-        rows,
-        damaged: listing.damaged.clone(),
+        rows: list
+            .cases
+            .into_iter()
+            .map(|e| RoundsRow {
+                archived: archived(&e.id),
+                rt_state: e.rt_window.map(|w| w.state),
+                days_to_deadline: e.rt_window.and_then(|w| w.days_to_deadline),
+                critical: e.counts.critical,
+                warning: e.counts.warning,
+                info: e.counts.info,
+                ask: e.counts.ask,
+                id: e.id,
+                label: e.label,
+                pod: e.pod,
+                mri_minutes_left: e.mri_minutes_left,
+                pathology_pending_days: e.pathology_pending_days,
+                holder: e.holder,
+            })
+            .collect(),
+        damaged: list.damaged,
     }
 }
 

@@ -175,8 +175,9 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
         ("  ok", None)
     };
     let mut label: String = row.label.chars().take(16).collect();
-    if row.read_only {
-        label = format!("{}🔒", label.chars().take(14).collect::<String>());
+    if row.holder.is_some() {
+        // Held by another instance: it opens read-only.
+        label = format!("{} (ro)", label.chars().take(11).collect::<String>());
     }
     let window = match (row.rt_state, row.days_to_deadline) {
         (Some(RtState::Overdue), Some(d)) => format!("overdue {}d", -d),

@@ -1,0 +1,139 @@
+//! The real binary in a pseudo-terminal: `spinewatch demo`, read the screen, press keys,
+//! create a case by typing its label, quit; then the files on disk and the exit.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Tty {
+    parser: vt100::Parser,
+    rx: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+}
+
+impl Tty {
+    /// Reads output until the screen contains `text`, or fails with the screen shown.
+    fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.parser.screen().contents();
+            if screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {text:?}; screen:\n{screen}");
+            }
+            if let Ok(bytes) = self.rx.recv_timeout(Duration::from_millis(100)) {
+                self.parser.process(&bytes);
+            }
+        }
+    }
+    fn press(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Lone Esc is told from an escape sequence by a pause.
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+fn json_files_with(dir: &Path, needle: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(needle)))
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spinewatch"));
+    cmd.args(["demo", "--now", "2026-11-25T09:00", "--data-dir"]);
+    cmd.arg(dir.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("NO_COLOR", "1");
+    cmd.env("SPINEWATCH_CONFIG_DIR", dir.path().join("config"));
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut tty = Tty {
+        parser: vt100::Parser::new(24, 80, 0),
+        rx,
+        writer: pair.master.take_writer().unwrap(),
+    };
+
+    let screen = tty.wait_for("Bed 12 · POD 5 · T12");
+    assert!(screen.contains("Patient & surgery"), "{screen}");
+    assert!(
+        screen.contains("RT not started, early · 23 d left"),
+        "{screen}"
+    );
+
+    // Back to rounds: the demo patient is listed.
+    tty.press("\x1b");
+    let screen = tty.wait_for("spinewatch · rounds");
+    assert!(screen.contains("Bed 12"), "{screen}");
+
+    // A new case: the label is focused; type it, Tab commits and creates the case.
+    tty.press("n");
+    tty.wait_for("Patient & surgery");
+    tty.press("Bed 9 é");
+    tty.press("\t");
+    tty.wait_for("saved");
+    tty.press("\x1b");
+    let screen = tty.wait_for("spinewatch · rounds");
+    assert!(screen.contains("Bed 9 é"), "{screen}");
+    assert!(screen.contains("Bed 12"), "{screen}");
+
+    tty.press("q");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the process did not exit after q"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+
+    let new = json_files_with(dir.path(), "\"label\": \"Bed 9 é\"");
+    assert_eq!(new.len(), 1, "exactly one file holds the new case: {new:?}");
+    // The typed label went through the audit trail of the new case.
+    let id = new[0].trim_end_matches(".json");
+    let log = std::fs::read_to_string(dir.path().join(format!("{id}.log.jsonl"))).unwrap();
+    assert!(
+        log.contains("patient.label") && log.contains("Bed 9 é"),
+        "{log}"
+    );
+    let demo = json_files_with(dir.path(), "\"label\": \"Bed 12\"");
+    assert_eq!(demo, ["bed12-2026-11-20.json"]);
+    // Where the demo case was left (the patient screen) is kept beside the clinical fields.
+    let text = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.json")).unwrap();
+    assert!(text.contains("\"screen\": \"patient\""), "{text}");
+}
