@@ -498,3 +498,27 @@ fn a_termination_signal_keeps_valid_typing_saves_and_quits() {
     assert_eq!(store.cases[DEMO_ID].patient.mrn.as_deref(), Some("Z9"));
     assert!(store.locked.is_empty(), "the case is given back");
 }
+
+#[test]
+fn a_new_case_never_takes_an_id_already_used() {
+    // Another instance created a case with the same timestamp id after our list was read.
+    let mut taken = demo_case(now());
+    taken.id = Some("case-20261125-0900".into());
+    let mut store = MemoryStore::with_cases([taken]);
+    let mut app = test_app(now());
+    update(&mut app, ch('n'));
+    typed(&mut app, "Bed 4");
+    let effects = update(&mut app, key(KeyCode::Tab));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    assert_eq!(
+        store.cases["case-20261125-0900"].label(),
+        "Bed 12",
+        "untouched"
+    );
+    assert_eq!(store.cases["case-20261125-0900-2"].label(), "Bed 4");
+    assert_eq!(
+        store.audit["case-20261125-0900-2"][0].1.path,
+        "patient.label"
+    );
+    assert_eq!(app.open.as_ref().unwrap().id(), "case-20261125-0900-2");
+}

@@ -159,6 +159,7 @@ pub fn perform(
     data_dir: &Path,
     effects: Vec<Effect>,
 ) -> bool {
+    let mut renamed: Option<(String, String)> = None;
     for effect in effects {
         match effect {
             Effect::Quit => return true,
@@ -187,13 +188,34 @@ pub fn perform(
                     }
                 }
             }
-            Effect::Create(case) => {
+            Effect::Create(mut case) => {
+                // An id used before (a file or audit trail left behind) is never reused:
+                // the new case takes the next free suffix.
+                let base = case.id.clone().unwrap_or_default();
+                let mut result = Err(crate::store::StoreError::Refused(String::new()));
+                for n in 1..=20 {
+                    let id = if n == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    };
+                    case.id = Some(id.clone());
+                    result = store.create(&case, app.now);
+                    if !matches!(result, Err(crate::store::StoreError::Refused(_))) {
+                        break;
+                    }
+                }
                 let id = case.id.clone().unwrap_or_default();
-                match store
-                    .create(&case, app.now)
-                    .and_then(|()| store.lock(&id, app.now))
-                {
-                    Ok(_) => {}
+                match result.and_then(|()| store.lock(&id, app.now)) {
+                    Ok(_) => {
+                        if id != base {
+                            renamed = Some((base, id.clone()));
+                            if let Some(v) = &mut app.open {
+                                v.case.id = Some(id.clone());
+                                v.value["id"] = serde_json::Value::from(id);
+                            }
+                        }
+                    }
                     Err(e) => {
                         app.status = Some((format!("NOT SAVED: {e}"), true));
                         if let Some(v) = &mut app.open {
@@ -203,7 +225,12 @@ pub fn perform(
                     }
                 }
             }
-            Effect::Save { case, changes } => {
+            Effect::Save { mut case, changes } => {
+                if let Some((old, new)) = &renamed
+                    && case.id.as_deref() == Some(old.as_str())
+                {
+                    case.id = Some(new.clone());
+                }
                 let id = case.id.clone().unwrap_or_default();
                 let result = store.save(&case).and_then(|()| {
                     if changes.is_empty() {
