@@ -283,6 +283,20 @@ impl CaseView {
         self.start_editor();
     }
 
+    /// Whether a "still to record" item asks for this field (and it is still unknown).
+    /// Asks about list rows (`lesions[].sins`) do not say which row, so they mark none.
+    pub fn asked(&self, path: &str) -> bool {
+        if !fields::get(&self.value, path).is_null() {
+            return false;
+        }
+        self.eval
+            .items
+            .iter()
+            .filter_map(|i| i.field.as_deref())
+            .filter(|f| !f.contains("[]"))
+            .any(|f| path == f || path.starts_with(&format!("{f}.")))
+    }
+
     /// Puts the focused typed field into an editor holding its current text.
     pub fn start_editor(&mut self) {
         self.editor = match self.focused() {
@@ -353,7 +367,7 @@ impl CaseView {
 }
 
 /// `lesions[1].sins.pain` → `lesions[].sins.pain`.
-fn strip_indices(path: &str) -> String {
+pub fn strip_indices(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut skipping = false;
     for c in path.chars() {

@@ -176,9 +176,10 @@ pub fn item_lines(app: &App, view: &CaseView, width: usize) -> Vec<(Option<usize
     let mut last_group = String::new();
     for (pos, &i) in order.iter().enumerate() {
         let item = &e.items[i];
+        let count = |k: Kind| e.items.iter().filter(|i| i.kind == k).count();
         let group = match item.kind {
-            Kind::Pitfall => "PITFALLS".to_string(),
-            Kind::Ask => "STILL TO RECORD".to_string(),
+            Kind::Pitfall => format!("PITFALLS ({})", count(Kind::Pitfall)),
+            Kind::Ask => format!("STILL TO RECORD ({})", count(Kind::Ask)),
             Kind::Plan => format!("PLAN · {}", section_name(&item.section)),
         };
         if group != last_group {

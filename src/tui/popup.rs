@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 .collect();
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                "Every change is saved as you go. Any key closes this help.",
+                "Every change is saved as you go. ? beside a field: still to record. Any key closes.",
                 t.dim(),
             ));
             let h = lines.len() as u16 + 2;

@@ -293,7 +293,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-const LABEL_W: usize = 19;
+const LABEL_W: usize = 21;
 
 fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
     let t = &app.theme;
@@ -325,8 +325,11 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                 lines.push(Line::styled(text, st));
             }
             Row::Field { path, label, kind } => {
+                // `?` marks a field a "still to record" item asks for.
+                let mark = if view.asked(path) { '?' } else { ' ' };
+                let label: String = format!("{label:<w$}", w = LABEL_W - 1);
                 let label_span = Span::styled(
-                    format!("{label:<LABEL_W$} "),
+                    format!("{label}{mark} "),
                     if is_focus { t.title() } else { Style::new() },
                 );
                 let editing = is_focus && view.editor.as_ref().is_some_and(|e| &e.path == path);
