@@ -46,7 +46,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 .collect();
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                "Every change is saved as you go. ? beside a field: still to record. Any key closes.",
+                "Every change is saved as you go. Any key closes this help.",
+                t.dim(),
+            ));
+            lines.push(Line::styled(
+                "? beside a field: a still-to-record item asks for it.",
                 t.dim(),
             ));
             let h = lines.len() as u16 + 2;
