@@ -108,12 +108,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 }
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "decision support — verify against local protocol · any key closes",
-                t.dim(),
-            ));
+            lines.push(Line::styled("any key closes", t.dim()));
             let w = area.width.saturating_sub(6).min(100);
-            let h = area.height.saturating_sub(2);
+            // As tall as the wrapped text, never taller than the screen.
+            let inner = w.saturating_sub(2).max(1) as usize;
+            let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+            let h = (rows as u16 + 3).min(area.height.saturating_sub(2));
             boxed(frame, centered(area, w, h), "Basis", lines, app);
         }
         Overlay::ConfirmRemove(list, index) => {
