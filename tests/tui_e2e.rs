@@ -11,6 +11,8 @@ struct Tty {
     parser: vt100::Parser,
     rx: Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
+    // Kept open for the life of the session: dropping it hangs up the terminal.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Tty {
@@ -49,9 +51,8 @@ fn json_files_with(dir: &Path, needle: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
-    let dir = tempfile::tempdir().unwrap();
+/// Starts the real binary in an 80×24 pseudo-terminal.
+fn spawn(args: &[&str], dir: &Path) -> (Tty, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -62,12 +63,13 @@ fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spinewatch"));
-    cmd.args(["demo", "--now", "2026-11-25T09:00", "--data-dir"]);
-    cmd.arg(dir.path());
+    cmd.args(args);
+    cmd.args(["--now", "2026-11-25T09:00", "--data-dir"]);
+    cmd.arg(dir);
     cmd.env("TERM", "xterm-256color");
     cmd.env("NO_COLOR", "1");
-    cmd.env("SPINEWATCH_CONFIG_DIR", dir.path().join("config"));
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    cmd.env("SPINEWATCH_CONFIG_DIR", dir.join("config"));
+    let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
     let mut reader = pair.master.try_clone_reader().unwrap();
     let (tx, rx) = channel();
@@ -79,12 +81,30 @@ fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
             }
         }
     });
-    let mut tty = Tty {
+    let tty = Tty {
         parser: vt100::Parser::new(24, 80, 0),
         rx,
         writer: pair.master.take_writer().unwrap(),
+        _master: pair.master,
     };
+    (tty, child)
+}
 
+fn wait_exit(child: &mut Box<dyn portable_pty::Child + Send + Sync>) -> portable_pty::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the process did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut tty, mut child) = spawn(&["demo"], dir.path());
     let screen = tty.wait_for("Bed 12 · POD 5 · T12");
     assert!(screen.contains("Patient & surgery"), "{screen}");
     assert!(
@@ -136,4 +156,29 @@ fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
     // Where the demo case was left (the patient screen) is kept beside the clinical fields.
     let text = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.json")).unwrap();
     assert!(text.contains("\"screen\": \"patient\""), "{text}");
+}
+
+#[test]
+fn a_second_instance_opens_a_held_case_read_only_and_says_by_whom() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, mut first_child) = spawn(&["demo"], dir.path());
+    first.wait_for("Bed 12 · POD 5 · T12");
+
+    let (mut second, mut second_child) = spawn(&[], dir.path());
+    let screen = second.wait_for("spinewatch · rounds");
+    assert!(screen.contains("Bed 12 (ro)"), "{screen}");
+    second.press("\r");
+    let screen = second.wait_for("READ-ONLY: ");
+    assert!(screen.contains("in use by"), "{screen}");
+    // A change is refused with the reason; nothing is written by the second instance.
+    second.press("\x1b");
+    second.wait_for("spinewatch · rounds");
+    second.press("q");
+    assert!(wait_exit(&mut second_child).success());
+
+    first.press("\x03");
+    assert!(
+        wait_exit(&mut first_child).success(),
+        "Ctrl-C saves and quits"
+    );
 }

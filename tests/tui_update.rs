@@ -522,3 +522,24 @@ fn a_new_case_never_takes_an_id_already_used() {
     );
     assert_eq!(app.open.as_ref().unwrap().id(), "case-20261125-0900-2");
 }
+
+#[test]
+fn a_read_only_case_can_always_be_left() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    store
+        .held_elsewhere
+        .insert(DEMO_ID.into(), "in use by ana".into());
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    // The label field is focused with its text; leaving must not try to save it.
+    assert_eq!(
+        update(&mut app, key(KeyCode::Esc)),
+        vec![Effect::Close(DEMO_ID.into()), Effect::LoadRounds]
+    );
+    assert!(app.open.is_none());
+}

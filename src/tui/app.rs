@@ -331,12 +331,12 @@ impl CaseView {
         protocol: &Protocol,
         now: NaiveDateTime,
     ) -> Result<Option<Change>, String> {
-        if let Some(holder) = self.read_only() {
-            return Err(format!("read-only: {holder}"));
-        }
         let old = fields::get(&self.value, path).clone();
         if old == new {
             return Ok(None);
+        }
+        if let Some(holder) = self.read_only() {
+            return Err(format!("read-only: {holder}"));
         }
         let mut value = self.value.clone();
         if !fields::set(&mut value, path, new.clone()) {

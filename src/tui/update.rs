@@ -531,7 +531,9 @@ fn remove_row(app: &mut App, list: List, index: usize) -> Vec<Effect> {
 /// Leaves the case: commit typing, remember the position, save it, unlock; then the
 /// rounds list (or quit).
 fn close_case(app: &mut App, quit: bool) -> Vec<Effect> {
-    let mut effects = commit(app);
+    // Read-only: nothing typed can be kept, so it never holds the clinician on the screen.
+    let read_only = app.open.as_ref().is_some_and(|v| v.read_only().is_some());
+    let mut effects = if read_only { Vec::new() } else { commit(app) };
     let view = app.open.as_mut().expect("open");
     if view.editor.as_ref().is_some_and(|e| e.error.is_some()) && !quit {
         return effects;
