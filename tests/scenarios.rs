@@ -483,7 +483,7 @@ fn neuro_exam_due_at_25_h_not_at_23_h() {
 }
 
 #[test]
-#[ignore = "defect: an exam dated after now counts as recent and silences W-NEURO-DUE"]
+
 fn an_exam_dated_in_the_future_is_not_an_exam_in_the_last_24_h() {
     // PROTOCOL: W-NEURO-DUE fires when no neuro exam is recorded in the last 24 h. A typo
     // (2026-12-05 for 2026-11-25) must not silence it for days.
