@@ -245,7 +245,23 @@ fn add_an_exam_with_the_time_prefilled_to_now() {
     let view = app.open.as_ref().unwrap();
     assert_eq!(view.focused().unwrap().path(), "neuro_exams[1].frankel");
     // Frankel by letter: a drop from E to D marks the exam worse and starts the MRI clock.
-    update(&mut app, ch('d'));
+    let effects = update(&mut app, ch('d'));
+    // The drop is written into the case (new_or_worse) and audited beside the grade.
+    assert_eq!(
+        saves(&effects),
+        vec![
+            ("neuro_exams[1].frankel".into(), Value::Null, json!("d")),
+            (
+                "neuro_exams[1].new_or_worse".into(),
+                Value::Null,
+                json!(true)
+            ),
+        ]
+    );
+    assert_eq!(
+        app.open.as_ref().unwrap().case.neuro_exams[1].new_or_worse,
+        Some(true)
+    );
     let eval = &app.open.as_ref().unwrap().eval;
     assert_eq!(eval.clocks.mri.as_ref().unwrap().minutes_left, 12 * 60);
 }

@@ -323,17 +323,18 @@ impl CaseView {
     }
 
     /// Applies `new` at `path` when the case still decodes with no problem at that path.
-    /// Returns the audit change, or the reason it was refused.
+    /// Returns the audit changes (the edit first, then any exam the Frankel drop marked
+    /// new-or-worse, as the case format asks), or the reason it was refused.
     pub fn apply(
         &mut self,
         path: &str,
         new: Value,
         protocol: &Protocol,
         now: NaiveDateTime,
-    ) -> Result<Option<Change>, String> {
+    ) -> Result<Vec<Change>, String> {
         let old = fields::get(&self.value, path).clone();
         if old == new {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         if let Some(holder) = self.read_only() {
             return Err(format!("read-only: {holder}"));
@@ -342,16 +343,28 @@ impl CaseView {
         if !fields::set(&mut value, path, new.clone()) {
             return Err(format!("{path} no longer exists"));
         }
-        let case = decode_at(&value, path, now)?;
+        let mut case = decode_at(&value, path, now)?;
+        let before: Vec<Value> = case
+            .neuro_exams
+            .iter()
+            .map(|e| Value::from(e.new_or_worse))
+            .collect();
+        let marked = case.mark_frankel_drops();
         self.value = serde_json::to_value(&case).unwrap_or(value);
         let new = fields::get(&self.value, path).clone();
         self.case = case;
         self.eval = evaluate(&self.case, protocol, now);
-        Ok(Some(Change {
+        let mut changes = vec![Change {
             path: path.to_string(),
             old,
             new,
-        }))
+        }];
+        changes.extend(marked.into_iter().map(|i| Change {
+            path: format!("neuro_exams[{i}].new_or_worse"),
+            old: before.get(i).cloned().unwrap_or(Value::Null),
+            new: Value::Bool(true),
+        }));
+        Ok(changes)
     }
 
     /// Records where the clinician is, to reopen there. Kept under `ui` beside the clinical

@@ -314,11 +314,11 @@ fn commit(app: &mut App) -> Vec<Effect> {
         .parse(&text, now)
         .and_then(|new| view.apply(&path, new, protocol, now));
     match result {
-        Ok(Some(change)) => {
+        Ok(changes) if changes.is_empty() => Vec::new(),
+        Ok(changes) => {
             view.start_editor();
-            save_effect(app, vec![change])
+            save_effect(app, changes)
         }
-        Ok(None) => Vec::new(),
         Err(reason) => {
             if let Some(ed) = &mut view.editor {
                 ed.error = Some(reason);
@@ -413,8 +413,8 @@ fn choose(app: &mut App, pick: impl Fn(Kind, &Value) -> Option<Value>) -> Vec<Ef
         _ => return Vec::new(),
     };
     match view.apply(&target_path, new, protocol, now) {
-        Ok(Some(change)) => save_effect(app, vec![change]),
-        Ok(None) => Vec::new(),
+        Ok(changes) if changes.is_empty() => Vec::new(),
+        Ok(changes) => save_effect(app, changes),
         Err(reason) => {
             app.status = Some((reason, true));
             Vec::new()
@@ -471,13 +471,15 @@ fn add_row(app: &mut App, list: List, level: Option<&str>) -> Result<Vec<Effect>
     let mut probe = view.value.clone();
     fields::set(&mut probe, list.path(), Value::Array(rows.clone()));
     decode_at(&probe, &row_path, now)?;
-    let change = view
-        .apply(list.path(), Value::Array(rows), protocol, now)?
-        .map(|c| Change {
+    // The audit names the new row, not the whole list.
+    let mut changes = view.apply(list.path(), Value::Array(rows), protocol, now)?;
+    if let Some(first) = changes.first_mut() {
+        *first = Change {
             path: row_path.clone(),
             old: Value::Null,
-            new: fields::get(&c.new, &format!("[{index}]")).clone(),
-        });
+            new: fields::get(&first.new, &format!("[{index}]")).clone(),
+        };
+    }
     let target = match list {
         List::Exams => format!("{row_path}.frankel"),
         List::Mri => format!("{row_path}.reason"),
@@ -495,7 +497,7 @@ fn add_row(app: &mut App, list: List, level: Option<&str>) -> Result<Vec<Effect>
         .unwrap_or(view.focus);
     view.start_editor();
     app.status = Some((format!("{} added", list.noun()), false));
-    Ok(save_effect(app, change.into_iter().collect()))
+    Ok(save_effect(app, changes))
 }
 
 fn remove_row(app: &mut App, list: List, index: usize) -> Vec<Effect> {
@@ -510,16 +512,22 @@ fn remove_row(app: &mut App, list: List, index: usize) -> Vec<Effect> {
     }
     let removed = rows.remove(index);
     match view.apply(list.path(), Value::Array(rows), protocol, now) {
-        Ok(_) => {
+        Ok(mut changes) => {
             let change = Change {
                 path: format!("{}[{index}]", list.path()),
                 old: removed,
                 new: Value::Null,
             };
+            // The removed row stands for the list change; a drop it reveals follows.
+            if changes.is_empty() {
+                changes.push(change);
+            } else {
+                changes[0] = change;
+            }
             view.focus = view.focus.min(view.focusables().len().saturating_sub(1));
             view.start_editor();
             app.status = Some((format!("{} {} removed", list.noun(), index + 1), false));
-            save_effect(app, vec![change])
+            save_effect(app, changes)
         }
         Err(reason) => {
             app.status = Some((reason, true));
