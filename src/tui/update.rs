@@ -1,12 +1,10 @@
 //! Keys in, state changes and effects out. Pure: tests drive it without a terminal.
 
-use super::app::{
-    App, Editor, Effect, Overlay, Pane, decode_at, member_value, needs_level, new_row,
-    toggle_member,
-};
+use super::app::{App, Editor, Effect, Overlay, Pane, decode_at, member_value, toggle_member};
 use super::fields::{self, Kind};
-use super::form::{List, Row};
+use super::form::Row;
 use super::keys::{self, Action};
+use super::lists::{add_row, list_of, remove_row, row_index, start_add};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::Value;
 use tui_input::backend::crossterm::to_input_request;
@@ -298,7 +296,7 @@ fn preview(app: &mut App) {
 }
 
 /// Commits the editor of the focused typed field. A refusal stays in place with its reason.
-fn commit(app: &mut App) -> Vec<Effect> {
+pub(super) fn commit(app: &mut App) -> Vec<Effect> {
     let (now, protocol) = (app.now, &app.protocol);
     let Some(view) = app.open.as_mut() else {
         return Vec::new();
@@ -329,7 +327,7 @@ fn commit(app: &mut App) -> Vec<Effect> {
 }
 
 /// Save (or create, for a new case's first change) unless read-only.
-fn save_effect(app: &mut App, changes: Vec<Change>) -> Vec<Effect> {
+pub(super) fn save_effect(app: &mut App, changes: Vec<Change>) -> Vec<Effect> {
     let Some(view) = app.open.as_mut() else {
         return Vec::new();
     };
@@ -415,120 +413,6 @@ fn choose(app: &mut App, pick: impl Fn(Kind, &Value) -> Option<Value>) -> Vec<Ef
     match view.apply(&target_path, new, protocol, now) {
         Ok(changes) if changes.is_empty() => Vec::new(),
         Ok(changes) => save_effect(app, changes),
-        Err(reason) => {
-            app.status = Some((reason, true));
-            Vec::new()
-        }
-    }
-}
-
-fn list_of(path: &str) -> Option<List> {
-    let head = path.split(['.', '[']).next()?;
-    [List::Lesions, List::Stenosis, List::Exams, List::Mri]
-        .into_iter()
-        .find(|l| l.path() == head)
-}
-
-fn row_index(path: &str) -> Option<usize> {
-    let open = path.find('[')?;
-    let close = path[open..].find(']')? + open;
-    path[open + 1..close].parse().ok()
-}
-
-fn start_add(app: &mut App, list: List) -> Vec<Effect> {
-    let mut effects = commit(app);
-    if let Some(holder) = app.open.as_ref().and_then(|v| v.read_only()) {
-        app.status = Some((format!("read-only: {holder}"), true));
-        return effects;
-    }
-    if needs_level(list) {
-        app.overlay = Some(Overlay::NewRow {
-            list,
-            input: Input::default(),
-            error: None,
-        });
-        return effects;
-    }
-    match add_row(app, list, None) {
-        Ok(more) => effects.extend(more),
-        Err(reason) => app.status = Some((reason, true)),
-    }
-    effects
-}
-
-/// Appends a row and focuses its first field.
-fn add_row(app: &mut App, list: List, level: Option<&str>) -> Result<Vec<Effect>, String> {
-    let (now, protocol) = (app.now, &app.protocol);
-    let view = app.open.as_mut().expect("open");
-    let mut rows = fields::get(&view.value, list.path())
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let index = rows.len();
-    rows.push(new_row(list, level.filter(|l| !l.is_empty()), now));
-    let row_path = format!("{}[{index}]", list.path());
-    // Checked at the new row's path so a missing or bad level is refused with its reason.
-    let mut probe = view.value.clone();
-    fields::set(&mut probe, list.path(), Value::Array(rows.clone()));
-    decode_at(&probe, &row_path, now)?;
-    // The audit names the new row, not the whole list.
-    let mut changes = view.apply(list.path(), Value::Array(rows), protocol, now)?;
-    if let Some(first) = changes.first_mut() {
-        *first = Change {
-            path: row_path.clone(),
-            old: Value::Null,
-            new: fields::get(&first.new, &format!("[{index}]")).clone(),
-        };
-    }
-    let target = match list {
-        List::Exams => format!("{row_path}.frankel"),
-        List::Mri => format!("{row_path}.reason"),
-        _ => format!("{row_path}.finding"),
-    };
-    let target = if list == List::Stenosis {
-        format!("{row_path}.severity")
-    } else {
-        target
-    };
-    view.focus = view
-        .focusables()
-        .iter()
-        .position(|r| r.path() == target)
-        .unwrap_or(view.focus);
-    view.start_editor();
-    app.status = Some((format!("{} added", list.noun()), false));
-    Ok(save_effect(app, changes))
-}
-
-fn remove_row(app: &mut App, list: List, index: usize) -> Vec<Effect> {
-    let (now, protocol) = (app.now, &app.protocol);
-    let view = app.open.as_mut().expect("open");
-    let mut rows = fields::get(&view.value, list.path())
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if index >= rows.len() {
-        return Vec::new();
-    }
-    let removed = rows.remove(index);
-    match view.apply(list.path(), Value::Array(rows), protocol, now) {
-        Ok(mut changes) => {
-            let change = Change {
-                path: format!("{}[{index}]", list.path()),
-                old: removed,
-                new: Value::Null,
-            };
-            // The removed row stands for the list change; a drop it reveals follows.
-            if changes.is_empty() {
-                changes.push(change);
-            } else {
-                changes[0] = change;
-            }
-            view.focus = view.focus.min(view.focusables().len().saturating_sub(1));
-            view.start_editor();
-            app.status = Some((format!("{} {} removed", list.noun(), index + 1), false));
-            save_effect(app, changes)
-        }
         Err(reason) => {
             app.status = Some((reason, true));
             Vec::new()
