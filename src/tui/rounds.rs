@@ -38,18 +38,18 @@ pub fn rounds_list(
     include_archived: bool,
 ) -> RoundsList {
     let list = crate::store::rounds_list(listing, protocol, now, include_archived);
-    let archived = |id: &str| {
-        listing
-            .cases
-            .iter()
-            .any(|c| c.id.as_deref() == Some(id) && c.is_archived())
-    };
+    let archived: std::collections::HashSet<&str> = listing
+        .cases
+        .iter()
+        .filter(|c| c.is_archived())
+        .filter_map(|c| c.id.as_deref())
+        .collect();
     RoundsList {
         rows: list
             .cases
             .into_iter()
             .map(|e| RoundsRow {
-                archived: archived(&e.id),
+                archived: archived.contains(e.id.as_str()),
                 rt_state: e.rt_window.map(|w| w.state),
                 days_to_deadline: e.rt_window.and_then(|w| w.days_to_deadline),
                 critical: e.counts.critical,

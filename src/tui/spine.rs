@@ -113,5 +113,3 @@ pub fn lines(case: &Case, eval: &Evaluation, theme: &Theme) -> Vec<Line<'static>
         ),
     ]
 }
-
-pub const HEIGHT: u16 = 6;

@@ -1,6 +1,6 @@
 //! Keys in, state changes and effects out. Pure: tests drive it without a terminal.
 
-use super::app::{App, Editor, Effect, Overlay, Pane, decode_at, member_value, toggle_member};
+use super::app::{App, Effect, Overlay, Pane, decode_at, member_value, toggle_member};
 use super::fields::{self, Kind};
 use super::form::Row;
 use super::keys::{self, Action};
@@ -458,11 +458,6 @@ fn close_case(app: &mut App, quit: bool) -> Vec<Effect> {
         effects.push(Effect::LoadRounds);
     }
     effects
-}
-
-/// The editor of the focused field, for tests and the view.
-pub fn editor(app: &App) -> Option<&Editor> {
-    app.open.as_ref().and_then(|v| v.editor.as_ref())
 }
 
 /// SIGTERM/SIGHUP: keep what was typed when it is valid, save where the case was left, give

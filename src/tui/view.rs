@@ -1,6 +1,6 @@
 //! Drawing: a pure function of `&App`. Small `render_*` functions per pane.
 
-use super::app::{App, CaseView, Overlay, Pane, field_text};
+use super::app::{App, CaseView, Pane, field_text};
 use super::form::{Row, Tab};
 use super::keys::{self, Binding};
 use super::rounds::RoundsRow;
@@ -437,14 +437,4 @@ fn key_name(k: &keys::Key) -> String {
             other => format!("{other:?}"),
         },
     }
-}
-
-/// Whether a popup is up (the cursor is hidden then).
-pub fn has_overlay(app: &App) -> bool {
-    matches!(
-        app.overlay,
-        Some(
-            Overlay::Help | Overlay::Basis(_) | Overlay::ConfirmRemove(..) | Overlay::NewRow { .. }
-        )
-    )
 }
