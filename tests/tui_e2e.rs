@@ -112,6 +112,15 @@ fn demo_then_a_new_case_typed_at_the_bedside_is_on_disk_after_quit() {
         "{screen}"
     );
 
+    // The plan: Ctrl-P, Enter on the first pitfall shows its basis; any key closes.
+    tty.press("\x10");
+    tty.press("\r");
+    let screen = tty.wait_for("Basis (protocol text)");
+    assert!(screen.contains("[W-LESION-UNPLANNED]"), "{screen}");
+    tty.press(" ");
+    tty.press("\x10");
+    tty.wait_for("Tab next");
+
     // Back to rounds: the demo patient is listed.
     tty.press("\x1b");
     let screen = tty.wait_for("spinewatch · rounds");
