@@ -41,10 +41,10 @@ impl Tab {
             Tab::Patient => "Patient",
             Tab::Imaging => "Imaging",
             Tab::Neuro => "Neuro",
-            Tab::Pathology => "Path/Onc",
+            Tab::Pathology => "Path",
             Tab::Pain => "Pain",
             Tab::Wound => "Wound/RT",
-            Tab::Discharge => "MDT/D/C",
+            Tab::Discharge => "MDT/DC",
         }
     }
     /// Name kept in the case's `ui` note to reopen on the same screen.

@@ -277,7 +277,8 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
         let asks = tab.asks(&view.eval);
         let name = if wide { tab.title() } else { tab.short() };
         let text = if asks > 0 {
-            format!(" {name} ?{asks} ")
+            // Narrow: no space before the count so seven tabs fit in 80 columns.
+            format!(" {name}{}?{asks} ", if wide { " " } else { "" })
         } else {
             format!(" {name} ")
         };
