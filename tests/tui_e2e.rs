@@ -191,3 +191,22 @@ fn a_second_instance_opens_a_held_case_read_only_and_says_by_whom() {
         "Ctrl-C saves and quits"
     );
 }
+
+/// A dropped ssh session sends SIGHUP: what was typed (and valid) is saved before exit.
+#[cfg(unix)]
+#[test]
+fn a_hang_up_saves_what_was_typed_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut tty, mut child) = spawn(&["demo"], dir.path());
+    tty.wait_for("Bed 12 · POD 5 · T12");
+    tty.press("\t");
+    tty.press("MRN-77");
+    tty.wait_for("MRN-77");
+    child.kill().unwrap(); // portable-pty sends SIGHUP
+    let status = wait_exit(&mut child);
+    assert!(status.success(), "{status:?}");
+    let text = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.json")).unwrap();
+    assert!(text.contains("\"mrn\": \"MRN-77\""), "{text}");
+    let log = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.log.jsonl")).unwrap();
+    assert!(log.contains("patient.mrn"), "{log}");
+}

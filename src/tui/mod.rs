@@ -115,32 +115,28 @@ fn event_loop(
     start: Vec<Effect>,
     shutdown: &crate::store::signals::Shutdown,
 ) -> Result<(), Failure> {
-    let io = |e: std::io::Error| Failure::other(format!("terminal: {e}"));
     if perform(app, store, data_dir, start) {
         return Ok(());
     }
     let mut dirty = true;
     loop {
-        if dirty {
-            terminal.draw(|f| view::draw(f, app)).map_err(io)?;
-            dirty = false;
-        }
         if shutdown.requested() {
             let effects = update::shutdown(app);
             perform(app, store, data_dir, effects);
             return Ok(());
         }
-        if event::poll(Duration::from_millis(250)).map_err(io)? {
-            match event::read().map_err(io)? {
-                Event::Key(k) if k.kind == KeyEventKind::Press => {
-                    let effects = update(app, k);
-                    dirty = true;
-                    if perform(app, store, data_dir, effects) {
-                        return Ok(());
-                    }
+        match step(terminal, app, &mut dirty) {
+            Ok(None) => {}
+            Ok(Some(effects)) => {
+                if perform(app, store, data_dir, effects) {
+                    return Ok(());
                 }
-                Event::Resize(..) => dirty = true,
-                _ => {}
+            }
+            Err(e) => {
+                // The terminal is gone (hang-up): keep what can be kept before leaving.
+                let effects = update::shutdown(app);
+                perform(app, store, data_dir, effects);
+                return Err(Failure::other(format!("terminal: {e}")));
             }
         }
         if live_clock {
@@ -152,6 +148,29 @@ fn event_loop(
             }
         }
     }
+}
+
+/// Draws when something changed, then waits briefly for a key press; the effects of a key.
+fn step(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    dirty: &mut bool,
+) -> std::io::Result<Option<Vec<Effect>>> {
+    if *dirty {
+        terminal.draw(|f| view::draw(f, app))?;
+        *dirty = false;
+    }
+    if event::poll(Duration::from_millis(250))? {
+        match event::read()? {
+            Event::Key(k) if k.kind == KeyEventKind::Press => {
+                *dirty = true;
+                return Ok(Some(update(app, k)));
+            }
+            Event::Resize(..) => *dirty = true,
+            _ => {}
+        }
+    }
+    Ok(None)
 }
 
 /// Performs effects in order; true when the session should end.
