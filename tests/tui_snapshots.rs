@@ -282,3 +282,29 @@ fn damaged_files_are_listed_with_their_reason() {
         "the other cases still load: {text}"
     );
 }
+
+/// Radiotherapy under way: the computed schedule and fraction k of n on the wound/RT screen,
+/// and the window line in the live pane.
+#[test]
+fn radiotherapy_started_shows_schedule_and_fraction() {
+    let mut case = demo_case(now());
+    case.radiotherapy.total_dose_gy = Some(45.0);
+    case.radiotherapy.dose_per_fraction_gy = Some(1.8);
+    case.radiotherapy.start = spinewatch::case::parse_date("2026-11-23");
+    let mut store = MemoryStore::with_cases([case]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open("bed12-2026-11-20".into())],
+    );
+    let view = app.open.as_mut().unwrap();
+    view.tab = Tab::Wound;
+    view.focus = 0;
+    view.start_editor();
+    let text = format!("{}", screen(&app, 160, 48).backend());
+    assert!(text.contains("25 fractions · 5 weeks"), "{text}");
+    assert!(text.contains("fraction 3 of 25"), "{text}");
+    snap("rt_started", &app);
+}

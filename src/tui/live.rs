@@ -139,10 +139,18 @@ fn fixed_header(app: &App, view: &CaseView, width: u16) -> Vec<Line<'static>> {
         Some(RtState::Closing) => t.severity(crate::protocol::Severity::Warning),
         _ => Style::new(),
     };
-    lines.push(Line::from(vec![
-        Span::styled("RT ", t.heading()),
-        Span::styled(window_words(e), window_style),
-    ]));
+    for (k, part) in wrap(&format!("RT {}", window_words(e)), width as usize)
+        .into_iter()
+        .enumerate()
+    {
+        lines.push(match part.strip_prefix("RT ").filter(|_| k == 0) {
+            Some(rest) => Line::from(vec![
+                Span::styled("RT ", t.heading()),
+                Span::styled(rest.to_string(), window_style),
+            ]),
+            None => Line::styled(part, window_style),
+        });
+    }
     lines.extend(gauge(
         e,
         width.saturating_sub(3),

@@ -315,7 +315,11 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
         let is_focus = row.focusable() && k == view.focus && view.pane == Pane::Form;
         match row {
             Row::Section(s) => lines.push(Line::styled(s.clone(), t.heading())),
-            Row::Note(s) => lines.push(Line::styled(format!("  {s}"), t.dim())),
+            Row::Note(s) => {
+                for part in live::wrap(s, (inner.width as usize).saturating_sub(2)) {
+                    lines.push(Line::styled(format!("  {part}"), t.dim()));
+                }
+            }
             Row::SpineMap => lines.extend(spine::lines(&view.case, &view.eval, t)),
             Row::List { title, index, .. } => {
                 let text = match index {
