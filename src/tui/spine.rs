@@ -100,7 +100,7 @@ pub fn lines(case: &Case, eval: &Evaluation, theme: &Theme) -> Vec<Line<'static>
         row("span", span, String::new(), theme),
         row("RT", field, String::new(), theme),
         Line::styled(
-            format!("{span_tail} · RT field {field_tail} · ● operated ○ other"),
+            format!("{span_tail} · RT {field_tail} · ● op ○ other"),
             theme.dim(),
         ),
         Line::styled(
