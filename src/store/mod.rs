@@ -88,7 +88,9 @@ pub trait Store {
     fn save(&mut self, case: &Case) -> Result<(), StoreError>;
     /// Adds a new case; refused when the id exists.
     fn create(&mut self, case: &Case, now: NaiveDateTime) -> Result<(), StoreError>;
-    /// Takes the case for this instance, or reports who holds it.
+    /// Takes the case for this instance, or reports who holds it. A case reported read-only
+    /// stays so (saves refused) until `lock` is called again and succeeds; reload it then,
+    /// since the holder may have saved meanwhile.
     fn lock(&mut self, id: &str, now: NaiveDateTime) -> Result<Access, StoreError>;
     /// Gives the case back.
     fn unlock(&mut self, id: &str);
