@@ -286,7 +286,7 @@ fn id_of(case: &Case) -> Result<&str, StoreError> {
 }
 
 impl Store for FileStore {
-    /// `now` is not used to judge files: see [`FileStore::read_file`].
+    /// `now` is not used to judge files (see the module notes in `store`).
     fn load_all(&self, _now: NaiveDateTime) -> Result<Listing, StoreError> {
         let mut listing = Listing::default();
         for result in self.scan(|r| r)? {
