@@ -2,7 +2,7 @@
 
 use crate::case::{Case, CaseError, parse_date, parse_time};
 use crate::protocol::{Protocol, evaluate};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -149,9 +149,13 @@ pub fn read_case_file(path: &Path, now: NaiveDateTime) -> Result<Case, Failure> 
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    // The ward works in minutes: seconds would only make outputs differ between two runs.
     let now = cli
         .now
-        .unwrap_or_else(|| chrono::Local::now().naive_local());
+        .unwrap_or_else(|| chrono::Local::now().naive_local())
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("zero seconds is a valid time");
     match cli.command {
         Some(Command::Evaluate { file, format }) => {
             let protocol = load_protocol()?;

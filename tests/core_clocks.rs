@@ -218,3 +218,45 @@ fn pathology_pending_days_count_from_biopsy() {
         None
     );
 }
+
+#[test]
+fn facts_dated_after_now_are_not_yet_facts() {
+    // An RT start after now is not a start: the window still closes and warns.
+    let c = demo_with(&[("/radiotherapy/start", json!("2026-12-20"))]);
+    let e = eval(&c, &pod(29));
+    assert_eq!(e.rt_window.as_ref().unwrap().state, RtState::Overdue);
+    assert!(
+        e.item("W-RT-OVERDUE")
+            .unwrap()
+            .because
+            .iter()
+            .any(|b| b.contains("2026-12-20 (after now)"))
+    );
+    assert_eq!(window(&c, "2026-12-21T08:00").0, RtState::Started);
+    // A mistyped future exam does not silence the neuro exam pitfall.
+    let c = demo_with(&[("/neuro_exams/0/at", json!("2026-12-05T08:00"))]);
+    let e = eval(&c, "2026-12-01T08:00");
+    assert!(e.fired("W-NEURO-DUE"));
+    assert_eq!(e.clocks.neuro_exam_age_minutes, None);
+    // An MRI after now does not stop the MRI clock.
+    let mut v = serde_json::to_value(with_worse_exam("2026-11-25T08:00")).unwrap();
+    v["mri"] = json!([{ "at": "2026-11-25T18:00", "reason": "booked" }]);
+    assert!(fired(&case_from(v), "2026-11-25T12:00", "W-NEURO-MRI"));
+    // An MDT dated later is not held yet.
+    let c = demo_with(&[("/mdt/held_at", json!("2026-11-25T14:00"))]);
+    assert!(fired(&c, &pod(3), "W-MDT-MISSING"));
+    assert!(!fired(&c, &pod(6), "W-MDT-MISSING"));
+}
+
+#[test]
+fn a_finished_course_without_an_end_date_asks_for_it() {
+    let c = demo_with(&[
+        ("/radiotherapy/start", json!("2026-12-07")),
+        ("/radiotherapy/total_dose_gy", json!(20)),
+        ("/radiotherapy/dose_per_fraction_gy", json!(4)),
+    ]);
+    // 5 fractions Mon–Fri: last on 2026-12-11.
+    assert!(!fired(&c, "2026-12-11T18:00", "A-RT-END"));
+    let e = eval(&c, "2026-12-12T08:00");
+    assert!(e.item("A-RT-END").unwrap().detail.contains("2026-12-11"));
+}

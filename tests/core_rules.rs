@@ -587,3 +587,30 @@ fn an_empty_case_never_goes_silent() {
     }
     assert!(e.fired("P-RT-ADJUVANT") && e.fired("W-NEURO-DUE"));
 }
+
+#[test]
+fn dexamethasone_plan_only_for_a_patient_on_it() {
+    let off = demo_with(&[("/medications/dexamethasone", json!("none"))]);
+    assert!(!fired(&off, &pod(3), "P-PAIN-DEXA"));
+    let oral = demo_with(&[("/medications/dexamethasone", json!("oral"))]);
+    assert!(
+        eval(&oral, &pod(3))
+            .item("P-PAIN-DEXA")
+            .unwrap()
+            .title
+            .starts_with("Continue oral dexamethasone")
+    );
+    let unknown = demo_with(&[("/medications/dexamethasone", json!(null))]);
+    let e = eval(&unknown, &pod(3));
+    assert!(e.fired("P-PAIN-DEXA") && e.fired("A-DEXA"));
+}
+
+#[test]
+fn a_recorded_contraindication_is_never_ready_to_schedule() {
+    let c = demo_with(&[("/radiotherapy/contraindication", json!("sepsis"))]);
+    let d = eval(&c, NOW).item("P-RT-TIMING").unwrap().detail.clone();
+    assert!(
+        !d.contains("ready to schedule") && d.contains("sepsis"),
+        "{d}"
+    );
+}

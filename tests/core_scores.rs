@@ -118,7 +118,7 @@ fn toku(t: serde_json::Value, kps: u32, frankel: &str) -> TokuhashiScore {
         ("/performance/kps", json!(kps)),
         ("/neuro_exams/0/frankel", json!(frankel)),
     ]);
-    tokuhashi(&c)
+    tokuhashi(&c, at("2030-01-01T00:00"))
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn tokuhashi_bands_at_8_9_11_12() {
 
 #[test]
 fn tokuhashi_incomplete_lists_what_is_missing() {
-    let t = tokuhashi(&demo());
+    let t = tokuhashi(&demo(), at("2030-01-01T00:00"));
     assert_eq!((t.total, t.band, t.complete), (None, None, false));
     assert_eq!(
         t.missing,
@@ -201,7 +201,7 @@ fn tokuhashi_uses_ecog_only_where_the_mapping_is_unambiguous() {
             ("/performance/kps", json!(null)),
             ("/performance/ecog", json!(ecog)),
         ]);
-        tokuhashi(&c).total
+        tokuhashi(&c, at("2030-01-01T00:00")).total
     };
     assert_eq!(with_ecog(0), Some(2 + 2)); // ECOG 0 ≈ KPS 90–100 → 2, Frankel E → 2
     assert_eq!(with_ecog(1), None); // ECOG 1 ≈ KPS 70–80 spans two bands

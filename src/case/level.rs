@@ -38,7 +38,15 @@ impl Level {
         let s = s.trim();
         let mut chars = s.chars();
         let region = chars.next()?.to_ascii_uppercase();
-        let number: u8 = chars.as_str().parse().ok()?;
+        let digits = chars.as_str();
+        // Plain digits without a leading zero: "T12", not "T012" or "T+5".
+        if digits.is_empty()
+            || digits.starts_with('0')
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let number: u8 = digits.parse().ok()?;
         let mut base = 0u8;
         for (r, count) in REGIONS {
             if r == region {
@@ -181,7 +189,9 @@ mod tests {
 
     #[test]
     fn levels_outside_the_column_are_refused() {
-        for bad in ["T13", "C0", "C8", "L6", "S6", "X1", "", "T", "12", "t-1"] {
+        for bad in [
+            "T13", "C0", "C8", "L6", "S6", "X1", "", "T", "12", "t-1", "T01", "t+5", "T 5",
+        ] {
             assert_eq!(Level::parse(bad), None, "{bad}");
         }
     }

@@ -5,6 +5,36 @@ use crate::case::{Case, Frankel, NeuroExam, PathologyStatus, format_date, format
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+// Facts dated after `now` are not yet facts at `now`: an exam, MRI, RT start or MDT recorded
+// for a later moment is left out, so `--now` shows the case as it stood then, and a mistyped
+// future date cannot silence a pitfall.
+
+/// Radiotherapy has started by `now` (a start date on or before today).
+pub fn rt_started(case: &Case, now: NaiveDateTime) -> bool {
+    case.radiotherapy.start.is_some_and(|d| d <= now.date())
+}
+
+/// Radiotherapy has ended by `now`.
+pub fn rt_completed(case: &Case, now: NaiveDateTime) -> bool {
+    case.radiotherapy.end.is_some_and(|d| d <= now.date())
+}
+
+/// The MDT was held by `now`.
+pub fn mdt_held(case: &Case, now: NaiveDateTime) -> bool {
+    case.mdt.held_at.is_some_and(|t| t <= now)
+}
+
+/// Neuro exams with a time on or before `now`, oldest first.
+pub fn exams_until(case: &Case, now: NaiveDateTime) -> Vec<&NeuroExam> {
+    let mut exams: Vec<&NeuroExam> = case
+        .neuro_exams
+        .iter()
+        .filter(|e| e.at.is_some_and(|t| t <= now))
+        .collect();
+    exams.sort_by_key(|e| e.at);
+    exams
+}
+
 /// Post-operative day: calendar days from surgery; surgery day is POD 0.
 pub fn pod(case: &Case, now: NaiveDateTime) -> Option<i64> {
     case.surgery.date.map(|d| (now.date() - d).num_days())
@@ -69,9 +99,10 @@ pub fn rt_window(
 ) -> Option<RtWindow> {
     let rt = &case.radiotherapy;
     let days_left = pod.map(|pod| p.rt_deadline as i64 - pod);
-    let (state, days_to_deadline) = if rt.end.is_some() {
+    let started = rt_started(case, now);
+    let (state, days_to_deadline) = if rt_completed(case, now) {
         (RtState::Completed, None)
-    } else if rt.start.is_some() {
+    } else if started {
         (RtState::Started, None)
     } else {
         let pod = pod?;
@@ -88,7 +119,7 @@ pub fn rt_window(
         };
         (state, days_left)
     };
-    let (fraction, expected_end) = match (rt.start, fractions) {
+    let (fraction, expected_end) = match (rt.start.filter(|_| started), fractions) {
         (Some(start), Some(n)) if n > 0 => {
             let per_week = p.fractions_per_week as u32;
             let done = if state == RtState::Completed {
@@ -107,7 +138,7 @@ pub fn rt_window(
         state,
         days_to_deadline,
         fraction,
-        fractions: if rt.start.is_some() { fractions } else { None },
+        fractions: if started { fractions } else { None },
         expected_end,
     })
 }
@@ -158,8 +189,8 @@ pub struct MriClock {
 }
 
 /// Exams in time order with their "worse" flag: recorded, or set by a Frankel drop.
-pub fn exams_with_worse(case: &Case) -> Vec<(&NeuroExam, bool, bool)> {
-    let exams = case.exams_in_time_order();
+pub fn exams_with_worse(case: &Case, now: NaiveDateTime) -> Vec<(&NeuroExam, bool, bool)> {
+    let exams = exams_until(case, now);
     let mut prev: Option<Frankel> = None;
     exams
         .into_iter()
@@ -175,8 +206,13 @@ pub fn exams_with_worse(case: &Case) -> Vec<(&NeuroExam, bool, bool)> {
 
 /// The clock runs from the earliest new-or-worse exam with no MRI at or after it.
 pub fn mri_clock(case: &Case, now: NaiveDateTime, p: &Params) -> Option<MriClock> {
-    let last_mri = case.mri.iter().filter_map(|m| m.at).max();
-    let exam_at = exams_with_worse(case)
+    let last_mri = case
+        .mri
+        .iter()
+        .filter_map(|m| m.at)
+        .filter(|t| *t <= now)
+        .max();
+    let exam_at = exams_with_worse(case, now)
         .into_iter()
         .filter(|(_, worse, _)| *worse)
         .filter_map(|(e, _, _)| e.at)
@@ -203,18 +239,25 @@ pub fn hours_minutes(minutes: i64) -> String {
 pub fn pathology_pending_days(case: &Case, now: NaiveDateTime) -> Option<i64> {
     let path = &case.pathology;
     match (path.status, path.biopsy_date) {
-        (Some(PathologyStatus::Pending), Some(d)) => Some((now.date() - d).num_days()),
+        (Some(PathologyStatus::Pending), Some(d)) if d <= now.date() => {
+            Some((now.date() - d).num_days())
+        }
         _ => None,
     }
 }
 
 /// Minutes since the last recorded neuro exam.
 pub fn neuro_exam_age_minutes(case: &Case, now: NaiveDateTime) -> Option<i64> {
+    last_exam_at(case, now).map(|at| (now - at).num_minutes())
+}
+
+/// The time of the last neuro exam on or before `now`.
+pub fn last_exam_at(case: &Case, now: NaiveDateTime) -> Option<NaiveDateTime> {
     case.neuro_exams
         .iter()
         .filter_map(|e| e.at)
+        .filter(|t| *t <= now)
         .max()
-        .map(|at| (now - at).num_minutes())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -231,12 +274,7 @@ pub fn clocks(case: &Case, now: NaiveDateTime, p: &Params) -> Clocks {
     Clocks {
         mri: mri_clock(case, now, p),
         pathology_pending_days: pathology_pending_days(case, now),
-        last_neuro_exam: case
-            .neuro_exams
-            .iter()
-            .filter_map(|e| e.at)
-            .max()
-            .map(|t| format_time(&t)),
+        last_neuro_exam: last_exam_at(case, now).map(|t| format_time(&t)),
         neuro_exam_age_minutes: age,
         neuro_exam_age: age.map(age_words),
     }

@@ -124,11 +124,11 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
     let rt_window = clocks::rt_window(case, pod, rt_schedule.fractions, now, p);
     let scores = Scores {
         lesions: scores::lesion_scores(case),
-        tokuhashi: scores::tokuhashi(case),
+        tokuhashi: scores::tokuhashi(case, now),
         rt_field: scores::rt_fields(&scores::treated_levels(case)),
         rt_schedule,
         performance: scores::performance(case),
-        frankel: scores::frankel(case),
+        frankel: scores::frankel(case, now),
     };
     let clocks = clocks::clocks(case, now, p);
     let ctx = Ctx::new(

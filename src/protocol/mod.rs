@@ -188,7 +188,7 @@ impl Protocol {
         let entries = self.params.entries();
         self.param_text = entries
             .iter()
-            .map(|(k, v)| (*k, crate::case::fmt_num(*v)))
+            .map(|(k, v)| (*k, param_words(k, *v)))
             .collect();
         self.params_json = entries
             .iter()
@@ -242,6 +242,15 @@ impl Protocol {
             wording.insert(id.clone(), w);
         }
         self.wording = wording;
+    }
+}
+
+/// A parameter as the protocol writes it: doses per fraction with one decimal ("2.0 Gy").
+fn param_words(name: &str, x: f64) -> String {
+    if name.starts_with("rt_fraction_") {
+        format!("{x:.1}")
+    } else {
+        crate::case::fmt_num(x)
     }
 }
 

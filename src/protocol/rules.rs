@@ -5,7 +5,7 @@
 //! matching ask (`A-*`) instead of going silent. Pitfalls whose other trigger is present treat
 //! an unknown safeguard as missing (they warn rather than stay quiet).
 
-use super::clocks::{Clocks, RtState, RtWindow};
+use super::clocks::{self, Clocks, RtState, RtWindow};
 use super::evaluation::Evaluation;
 use super::scores::{self, mgy};
 use super::{Params, Protocol};
@@ -211,22 +211,62 @@ fn further_lesions(case: &Case) -> impl Iterator<Item = &Lesion> {
         .filter(|l| l.treated != Some(Treated::Surgery))
 }
 
-fn rt_not_started(case: &Case) -> bool {
-    case.radiotherapy.start.is_none() && case.radiotherapy.end.is_none()
+/// A course whose last fraction is past but has no end date: the window cannot say completed.
+fn ask_rt_end(c: &Ctx, out: &mut Out) {
+    let Some(w) = c.window else { return };
+    if let (RtState::Started, Some(k), Some(n), Some(end)) =
+        (w.state, w.fraction, w.fractions, &w.expected_end)
+        && k >= n
+        && parse_date(end).is_some_and(|d| d < c.now.date())
+    {
+        out.ask(
+            "A-RT-END",
+            vec![("fractions", n.to_string()), ("expected_end", end.clone())],
+            vec![
+                b("radiotherapy.end", "not recorded"),
+                format!("expected end {end}"),
+            ],
+        );
+    }
+}
+
+/// `1 day`, `3 days`.
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// `radiotherapy.start: not recorded`, or the date when it lies after now.
+fn start_because(c: &Ctx) -> String {
+    match c.case.radiotherapy.start {
+        Some(d) => b(
+            "radiotherapy.start",
+            format!("{} (after now)", format_date(&d)),
+        ),
+        None => b("radiotherapy.start", "not recorded"),
+    }
+}
+
+fn rt_not_started(c: &Ctx) -> bool {
+    !clocks::rt_started(c.case, c.now) && !clocks::rt_completed(c.case, c.now)
 }
 
 fn window_words(c: &Ctx) -> String {
     match (c.pod, c.window) {
         (Some(pod), Some(w)) => match w.days_to_deadline {
             Some(d) if d >= 0 => format!(
-                "POD {pod}, {}, {d} days to the POD {} deadline",
+                "POD {pod}, {}, {} to the POD {} deadline",
                 w.state.words(),
+                days(d),
                 fmt_num(c.p.rt_deadline)
             ),
             Some(d) => format!(
-                "POD {pod}, {}, {} days past the deadline",
+                "POD {pod}, {}, {} past the deadline",
                 w.state.words(),
-                -d
+                days(-d)
             ),
             None => format!("POD {pod}, {}", w.state.words()),
         },
@@ -254,7 +294,8 @@ fn p_rt_adjuvant(c: &Ctx, out: &mut Out) {
 }
 
 fn p_rt_timing(c: &Ctx, out: &mut Out) {
-    if !rt_not_started(c.case) {
+    if !rt_not_started(c) {
+        ask_rt_end(c, out);
         return;
     }
     ask_surgery_date(c, out, "the radiotherapy window counts from surgery");
@@ -262,16 +303,23 @@ fn p_rt_timing(c: &Ctx, out: &mut Out) {
     let wound = c.case.wound.status;
     let mut because = vec![
         pod_because(c),
-        b("radiotherapy.start", "not recorded"),
+        start_because(c),
         b("medically_stable", opt(&stable)),
         b("wound.status", opt(&wound)),
     ];
     let wound_ok = matches!(wound, Some(WoundStatus::Healed | WoundStatus::Healing));
+    let contraindication = c.case.radiotherapy.contraindication_recorded();
+    if let Some(ci) = contraindication {
+        because.push(b("radiotherapy.contraindication", ci));
+    }
     let mut vars = vec![("window", window_words(c)), ("wound", opt(&wound))];
-    let variant = if stable == Some(true) && wound_ok {
+    let variant = if stable == Some(true) && wound_ok && contraindication.is_none() {
         "ready"
     } else {
         let mut blockers = Vec::new();
+        if let Some(ci) = contraindication {
+            blockers.push(format!("contraindication recorded (\"{ci}\")"));
+        }
         if stable == Some(false) {
             blockers.push("not medically stable".to_string());
         }
@@ -351,7 +399,7 @@ fn p_rt_dose(c: &Ctx, out: &mut Out) {
             )
         }
         _ => {
-            if rt.end.is_none() {
+            if !clocks::rt_completed(c.case, c.now) {
                 out.ask(
                     "A-RT-DOSE",
                     vec![],
@@ -587,7 +635,7 @@ const MDT_CORE: [Discipline; 4] = [
 
 fn p_mdt(c: &Ctx, out: &mut Out) {
     let mdt = &c.case.mdt;
-    if mdt.held_at.is_some() {
+    if clocks::mdt_held(c.case, c.now) {
         return;
     }
     let attendees = mdt.attendees.clone().unwrap_or_default();
@@ -626,7 +674,7 @@ fn p_mdt(c: &Ctx, out: &mut Out) {
 }
 
 fn w_mdt_missing(c: &Ctx, out: &mut Out) {
-    if c.case.mdt.held_at.is_some() {
+    if clocks::mdt_held(c.case, c.now) {
         return;
     }
     if let Some(pod) = c.pod
@@ -648,23 +696,28 @@ fn p_pain_dexa(c: &Ctx, out: &mut Out) {
         ask_surgery_date(c, out, "P-PAIN-DEXA: the immediate post-operative period");
         return;
     };
-    let vars = vec![("pod", pod.to_string()), ("route", opt(&dexa))];
-    let because = vec![pod_because(c), b("medications.dexamethasone", opt(&dexa))];
-    if pod as f64 <= c.p.dexa_review_pod {
-        out.fire_variant("P-PAIN-DEXA", "continue", vars, because);
-    } else {
-        match dexa {
-            Some(Dexamethasone::Iv | Dexamethasone::Oral) => {
-                out.fire_variant("P-PAIN-DEXA", "review", vars, because)
-            }
-            Some(Dexamethasone::None) => {}
-            None => out.ask(
+    // Nothing to continue or review for a patient not on dexamethasone.
+    let route = match dexa {
+        Some(Dexamethasone::None) => return,
+        Some(Dexamethasone::Oral) => "oral",
+        Some(Dexamethasone::Iv) => "IV",
+        None => {
+            out.ask(
                 "A-DEXA",
                 vec![],
-                vec!["P-PAIN-DEXA: review after the immediate post-operative period".into()],
-            ),
+                vec!["P-PAIN-DEXA: continue or review dexamethasone".into()],
+            );
+            "IV"
         }
-    }
+    };
+    let vars = vec![("pod", pod.to_string()), ("route", route.to_string())];
+    let because = vec![pod_because(c), b("medications.dexamethasone", opt(&dexa))];
+    let variant = if pod as f64 <= c.p.dexa_review_pod {
+        "continue"
+    } else {
+        "review"
+    };
+    out.fire_variant("P-PAIN-DEXA", variant, vars, because);
 }
 
 fn p_pain_nsaid(c: &Ctx, out: &mut Out) {
@@ -1123,8 +1176,8 @@ fn w_rt_closing(c: &Ctx, out: &mut Out) {
         let days = c.window.and_then(|w| w.days_to_deadline).unwrap_or(0);
         out.fire(
             "W-RT-CLOSING",
-            vec![("days_left", days.to_string()), ("pod", opt(&c.pod))],
-            vec![pod_because(c), b("radiotherapy.start", "not recorded")],
+            vec![("days_left", self::days(days)), ("pod", opt(&c.pod))],
+            vec![pod_because(c), start_because(c)],
         );
     }
 }
@@ -1134,10 +1187,10 @@ fn w_rt_overdue(c: &Ctx, out: &mut Out) {
         let days = c.window.and_then(|w| w.days_to_deadline).unwrap_or(0);
         out.fire(
             "W-RT-OVERDUE",
-            vec![("days_over", (-days).to_string()), ("pod", opt(&c.pod))],
+            vec![("days_over", self::days(-days)), ("pod", opt(&c.pod))],
             vec![
                 pod_because(c),
-                b("radiotherapy.start", "not recorded"),
+                start_because(c),
                 b("radiotherapy.contraindication", "none recorded"),
             ],
         );
@@ -1225,7 +1278,7 @@ fn b_rt_early(c: &Ctx, out: &mut Out) {
     else {
         return;
     };
-    if !rt_not_started(c.case) {
+    if !rt_not_started(c) {
         return;
     }
     let planned_pod = (planned - surgery).num_days();
@@ -1425,9 +1478,9 @@ pub fn window_summary(e: &Evaluation) -> String {
             );
             if let Some(d) = w.days_to_deadline {
                 s.push_str(&if d >= 0 {
-                    format!(" · {d} days left")
+                    format!(" · {} left", days(d))
                 } else {
-                    format!(" · {} days past deadline", -d)
+                    format!(" · {} past deadline", days(-d))
                 });
             }
             if let (Some(k), Some(n)) = (w.fraction, w.fractions) {

@@ -205,8 +205,8 @@ pub struct FrankelScore {
     pub drops: Vec<String>,
 }
 
-pub fn frankel(case: &Case) -> FrankelScore {
-    let exams = exams_with_worse(case);
+pub fn frankel(case: &Case, now: chrono::NaiveDateTime) -> FrankelScore {
+    let exams = exams_with_worse(case, now);
     let latest = exams.iter().rev().find(|(e, _, _)| e.frankel.is_some());
     FrankelScore {
         latest: latest.and_then(|(e, _, _)| e.frankel),
@@ -270,7 +270,7 @@ fn general_condition(case: &Case) -> Option<(u32, String)> {
     ))
 }
 
-pub fn tokuhashi(case: &Case) -> TokuhashiScore {
+pub fn tokuhashi(case: &Case, now: chrono::NaiveDateTime) -> TokuhashiScore {
     let t = &case.tokuhashi;
     let mut missing = Vec::new();
     let mut components = Vec::new();
@@ -363,7 +363,7 @@ pub fn tokuhashi(case: &Case) -> TokuhashiScore {
         }),
         "tokuhashi.primary",
     );
-    let palsy = frankel(case).latest.map(|f| {
+    let palsy = frankel(case, now).latest.map(|f| {
         let pts = match f {
             Frankel::A | Frankel::B => 0,
             Frankel::C | Frankel::D => 1,
