@@ -64,8 +64,9 @@ pub enum Taken {
     Elsewhere(String),
 }
 
-const RETRIES: u32 = 5;
-const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(4);
+/// Retries of a busy lock, pausing 1, 2, 4 … 32 ms: about 60 ms in all, nothing to a person
+/// opening a case, long beside a save or a probe even on a loaded machine.
+const RETRIES: u32 = 6;
 
 pub fn lock_path(dir: &Path, id: &str) -> PathBuf {
     dir.join(format!("{id}.lock"))
@@ -94,8 +95,8 @@ pub fn try_take(
             // Another instance saving (a few ms) or checking who holds the case (µs) is not a
             // holder: try again briefly before calling the case taken.
             Err(TryLockError::WouldBlock) if attempt < RETRIES => {
+                std::thread::sleep(std::time::Duration::from_millis(1 << attempt));
                 attempt += 1;
-                std::thread::sleep(RETRY_PAUSE);
             }
             other => break other,
         }
