@@ -71,28 +71,37 @@ fn median(mut c: impl FnMut() -> Command, runs: usize) -> Duration {
     times[runs / 2]
 }
 
-/// Peak resident memory of one `rounds` run, from GNU time, in MB.
-fn peak_mb(dir: &Path) -> Option<f64> {
-    let out = Command::new("/usr/bin/time")
-        .arg("-v")
-        .arg(BIN)
-        .args(["--now", NOW, "rounds", "--format", "json"])
-        .env("SPINEWATCH_DATA_DIR", dir)
-        .env("SPINEWATCH_CONFIG_DIR", "/nonexistent-spinewatch-config")
-        .stdout(Stdio::null())
-        .output()
-        .ok()?;
+/// One run under GNU time: (wall s, CPU s = user + sys, peak resident MB).
+fn timed(c: &Command) -> Option<(f64, f64, f64)> {
+    let mut t = Command::new("/usr/bin/time");
+    t.args(["-f", "%e %U %S %M"])
+        .arg(c.get_program())
+        .args(c.get_args());
+    for (k, v) in c.get_envs() {
+        if let Some(v) = v {
+            t.env(k, v);
+        }
+    }
+    let out = t.stdout(Stdio::null()).output().ok()?;
     let err = String::from_utf8_lossy(&out.stderr);
-    let kb: f64 = err
+    let f: Vec<f64> = err
         .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes): ")
-        })?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
+        .last()?
+        .split_whitespace()
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    Some((f[0], f[1] + f[2], f[3] / 1024.0))
+}
+
+/// Medians of 7 runs: wall, CPU and peak memory.
+fn medians(c: impl Fn() -> Command) -> Option<(f64, f64, f64)> {
+    let runs: Vec<(f64, f64, f64)> = (0..7).map(|_| timed(&c())).collect::<Option<_>>()?;
+    let median = |i: usize| {
+        let mut v: Vec<f64> = runs.iter().map(|r| [r.0, r.1, r.2][i]).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Some((median(0), median(1), median(2)))
 }
 
 fn bench(c: &mut Criterion) {
@@ -112,17 +121,31 @@ fn bench(c: &mut Criterion) {
         group.finish();
         let r = median(|| rounds(dir), 7);
         let k = median(|| cat(dir), 7);
-        summary.push(format!(
-            "{n:>6} cases: rounds {:>7.1} ms, cat {:>6.1} ms, ratio {:.2}×, peak memory {}",
+        let mut line = format!(
+            "{n:>6} cases: rounds {:>7.1} ms, cat {:>6.1} ms, ratio {:.2}×",
             r.as_secs_f64() * 1e3,
             k.as_secs_f64() * 1e3,
             r.as_secs_f64() / k.as_secs_f64(),
-            peak_mb(dir).map_or("unknown (no /usr/bin/time)".into(), |m| format!(
-                "{m:.1} MB"
-            ))
-        ));
+        );
+        // CPU time does not depend on what else the machine is doing.
+        if let (Some(rt), Some(kt)) = (medians(|| rounds(dir)), medians(|| cat(dir))) {
+            line.push_str(&format!(
+                "; CPU rounds {:.0} ms, cat {:.0} ms (ratio {:.2}×); peak memory {:.1} MB",
+                rt.1 * 1e3,
+                kt.1 * 1e3,
+                rt.1 / kt.1,
+                rt.2
+            ));
+        }
+        summary.push(line);
     }
-    println!("\nSummary (median of 7 runs each, warm page cache):");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into());
+    println!(
+        "\nSummary (median of 7 runs each, warm page cache, {cores} cores, load average {load}):"
+    );
     for line in summary {
         println!("  {line}");
     }

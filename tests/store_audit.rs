@@ -181,7 +181,7 @@ fn audit_verify_exits_2_naming_the_entry() {
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(
-        err.contains("bed12.log.jsonl: entry 1 was altered"),
+        err.contains("bed12.log.jsonl: entry 1 (line 1) was altered: its hash does not match"),
         "{err}"
     );
     assert!(!err.contains("none"), "no case content on stderr: {err}");

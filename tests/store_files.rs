@@ -85,6 +85,37 @@ fn loose_permissions_are_fixed_on_open_with_a_warning() {
     assert!(FileStore::open(dir).unwrap().warnings().is_empty());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_loose_case_file_behind_a_private_directory_is_fixed_when_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    FileStore::open(&dir).unwrap();
+    let f = write(
+        &dir,
+        "bed12.json",
+        &case_value("bed12", "Bed 12").to_string(),
+    );
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+    let store = FileStore::open(&dir).unwrap();
+    assert!(
+        store.warnings().is_empty(),
+        "the directory is private: no walk"
+    );
+    assert_eq!(store.load_all(now()).unwrap().cases.len(), 1);
+    assert_eq!(
+        fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let w = store.warnings();
+    assert_eq!(w.len(), 1);
+    assert!(
+        w[0].contains("bed12.json was readable by others (644)"),
+        "{w:?}"
+    );
+}
+
 #[test]
 fn stale_temp_files_are_swept_on_open_but_young_ones_kept() {
     let tmp = tempfile::tempdir().unwrap();

@@ -142,3 +142,33 @@ fn the_lock_of_a_killed_process_is_released() {
     assert_eq!(store.holder("bed12"), None);
     assert_eq!(store.lock("bed12", now()).unwrap(), Access::ReadWrite);
 }
+
+#[test]
+fn someone_checking_who_holds_a_case_never_makes_it_read_only() {
+    // `spinewatch rounds` probes lock files that still name a holder (one that died). Its
+    // probe holds the OS lock for a microsecond; a clinician opening the case at that moment
+    // must still get it.
+    use spinewatch::store::lock::{Taken, holder, try_take};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                std::hint::black_box(holder(&dir, "bed12"));
+            }
+        });
+        for _ in 0..300 {
+            match try_take(&dir, "bed12", "ana", Some(now())).unwrap() {
+                // Dropped without release: the name stays in the file, as after a crash.
+                Taken::Mine(lock) => drop(lock),
+                Taken::Elsewhere(h) => {
+                    done.store(true, Ordering::Relaxed);
+                    panic!("the probe was taken for a holder: {h}");
+                }
+            }
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+}

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use store_support::*;
 
 const CHILD_ENV: &str = "SPINEWATCH_TEST_SIGNAL_DIR";
+const STUCK_ENV: &str = "SPINEWATCH_TEST_SIGNAL_STUCK";
 
 /// Child mode: the shape of the TUI loop: work, poll the flag, save on the way out.
 #[test]
@@ -92,4 +93,57 @@ fn sigterm_saves_and_exits_cleanly() {
 #[test]
 fn sighup_saves_and_exits_cleanly() {
     stop_with("-HUP");
+}
+
+/// Child mode: installs the handlers, then never looks at the flag (a loop stuck on a hung-up
+/// terminal).
+#[test]
+fn signal_child_that_never_polls() {
+    if std::env::var_os(STUCK_ENV).is_none() {
+        return;
+    }
+    let _shutdown = signals::try_install_with_grace(Duration::from_millis(300)).unwrap();
+    println!("ready");
+    std::thread::sleep(Duration::from_secs(30));
+}
+
+#[test]
+fn a_signalled_instance_that_does_not_exit_is_ended_by_the_watchdog() {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "signal_child_that_never_polls",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(STUCK_ENV, "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("ready") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "the child ended early"
+        );
+    }
+    let sent = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // Without the watchdog the child sleeps its 30 s and then passes (exit 0).
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(signals::WATCHDOG_EXIT));
+}
+
+#[test]
+fn request_alone_never_arms_the_watchdog() {
+    // In-process: a request is a quit path, not a signal; this test process must live on.
+    let shutdown = signals::try_install_with_grace(Duration::from_millis(50)).unwrap();
+    shutdown.request();
+    assert!(shutdown.requested());
+    std::thread::sleep(Duration::from_millis(400));
 }

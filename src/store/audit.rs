@@ -181,8 +181,8 @@ impl std::fmt::Display for Broken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "entry {} {} (line {})",
-            self.entry, self.reason, self.line
+            "entry {} (line {}) {}",
+            self.entry, self.line, self.reason
         )
     }
 }
@@ -203,11 +203,11 @@ pub fn verify_text(text: &str) -> Result<u64, Broken> {
             reason: reason.to_string(),
         };
         let value: Value = serde_json::from_str(line)
-            .map_err(|_| broken(expected, "was altered (the line is not readable)"))?;
+            .map_err(|_| broken(expected, "was altered: the line is not readable"))?;
         let entry: Entry = serde_json::from_value(value.clone())
-            .map_err(|_| broken(expected, "was altered (fields are missing)"))?;
+            .map_err(|_| broken(expected, "was altered: fields are missing"))?;
         if rehash(&value).as_deref() != Some(entry.hash.as_str()) {
-            return Err(broken(entry.seq, "was altered (its hash does not match)"));
+            return Err(broken(entry.seq, "was altered: its hash does not match"));
         }
         if entry.seq > expected {
             return Err(broken(expected, "is missing"));
@@ -219,7 +219,7 @@ pub fn verify_text(text: &str) -> Result<u64, Broken> {
             return Err(Broken {
                 entry: expected.saturating_sub(1).max(1),
                 line: line_no.saturating_sub(1).max(1),
-                reason: "was altered or replaced (the next entry no longer follows it)".into(),
+                reason: "was altered or replaced: the next entry no longer follows it".into(),
             });
         }
         prev = entry.hash;

@@ -13,11 +13,14 @@ use std::path::Path;
 
 fn open(dir_override: Option<&Path>) -> Result<FileStore, Failure> {
     let dir = data_dir(dir_override);
-    let store = FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))?;
+    FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))
+}
+
+/// Permission fixes go to stderr once the command's work is done (file names only).
+fn warn(store: &FileStore) {
     for w in store.warnings() {
         eprintln!("spinewatch: warning: {w}");
     }
-    Ok(store)
 }
 
 fn store_failure(e: StoreError) -> Failure {
@@ -57,6 +60,7 @@ pub fn rounds(
         }
     }
     let list = RoundsList::new(now, cases, damaged);
+    warn(&store);
     match format {
         Format::Json => println!("{}", list.to_json_pretty()),
         Format::Text => print!("{}", list.text()),
@@ -93,6 +97,7 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
         }
     };
     let mut store = open(dir_override)?;
+    warn(&store);
     store.create(&case, now).map_err(|e| match e {
         StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
         other => Failure::input(format!("{shown}: not imported: {other}")),
@@ -124,6 +129,7 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
 /// `spinewatch audit ID [--verify]`.
 pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), Failure> {
     let store = open(dir_override)?;
+    warn(&store);
     let dir = store.dir();
     let log = audit::log_path(dir, id);
     if !is_case_id(id) || (!store.case_path(id).exists() && !log.exists()) {

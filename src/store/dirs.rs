@@ -44,30 +44,19 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// Checks the directory and the files we own in it; group/other access is removed with a
-/// warning. Returns the warnings (file names only, never content).
+/// Checks the directory and, when it was open to others, the files we own in it:
+/// group/other access is removed with a warning (file names only, never content). Behind a
+/// 0700 directory nobody else reaches the files, so they are not walked on every start (that
+/// would stat 30,000 files on a big ward); case files are checked as they are read instead,
+/// see [`fix_open_file`].
 #[cfg(unix)]
 pub fn check_permissions(dir: &Path, our_file: impl Fn(&str) -> bool) -> Vec<String> {
-    use std::os::unix::fs::PermissionsExt;
     let mut warnings = Vec::new();
-    let mut fix = |path: &Path, meta: &fs::Metadata, want: u32, what: &str| {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 == 0 {
-            return;
-        }
-        match fs::set_permissions(path, fs::Permissions::from_mode(want)) {
-            Ok(()) => warnings.push(format!(
-                "{what} {} was readable by others ({mode:o}); set to {want:o}",
-                path.display()
-            )),
-            Err(e) => warnings.push(format!(
-                "{what} {} is readable by others ({mode:o}) and cannot be fixed: {e}",
-                path.display()
-            )),
-        }
+    let Ok(meta) = fs::metadata(dir) else {
+        return warnings;
     };
-    if let Ok(meta) = fs::metadata(dir) {
-        fix(dir, &meta, 0o700, "data directory");
+    if !fix_mode(dir, &meta, 0o700, "data directory", &mut warnings) {
+        return warnings;
     }
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.flatten() {
@@ -76,15 +65,72 @@ pub fn check_permissions(dir: &Path, our_file: impl Fn(&str) -> bool) -> Vec<Str
             if !our_file(name) {
                 continue;
             }
-            // Relative to the open directory, without following links: cheap on 10,000 files.
+            // Relative to the open directory, without following links.
             if let Ok(meta) = entry.metadata()
                 && meta.is_file()
             {
-                fix(&entry.path(), &meta, 0o600, "file");
+                fix_mode(&entry.path(), &meta, 0o600, "file", &mut warnings);
             }
         }
     }
     warnings
+}
+
+/// Removes group/other access from `path`; returns whether it had any.
+#[cfg(unix)]
+fn fix_mode(
+    path: &Path,
+    meta: &fs::Metadata,
+    want: u32,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return false;
+    }
+    warnings.push(
+        match fs::set_permissions(path, fs::Permissions::from_mode(want)) {
+            Ok(()) => format!(
+                "{what} {} was readable by others ({mode:o}); set to {want:o}",
+                path.display()
+            ),
+            Err(e) => format!(
+                "{what} {} is readable by others ({mode:o}) and cannot be fixed: {e}",
+                path.display()
+            ),
+        },
+    );
+    true
+}
+
+/// Checks a case file just opened for reading (its metadata comes with the open handle, so
+/// this costs nothing extra); a loose mode is fixed and reported.
+#[cfg(unix)]
+pub fn fix_open_file(file: &fs::File, meta: &fs::Metadata, path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return None;
+    }
+    Some(
+        match file.set_permissions(fs::Permissions::from_mode(0o600)) {
+            Ok(()) => format!(
+                "file {} was readable by others ({mode:o}); set to 600",
+                path.display()
+            ),
+            Err(e) => format!(
+                "file {} is readable by others ({mode:o}) and cannot be fixed: {e}",
+                path.display()
+            ),
+        },
+    )
+}
+
+#[cfg(not(unix))]
+pub fn fix_open_file(_file: &fs::File, _meta: &fs::Metadata, _path: &Path) -> Option<String> {
+    None
 }
 
 #[cfg(not(unix))]

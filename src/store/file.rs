@@ -10,7 +10,9 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 /// A temp file younger than this may belong to an instance saving right now.
@@ -23,7 +25,8 @@ pub struct FileStore {
     held: BTreeMap<String, CaseLock>,
     /// Cases another instance holds: id → "in use by … since …".
     read_only: BTreeMap<String, String>,
-    warnings: Vec<String>,
+    /// Permission problems found on opening, and on case files as they are read.
+    warnings: Mutex<Vec<String>>,
     fail_at: Option<SaveStep>,
 }
 
@@ -67,7 +70,7 @@ impl FileStore {
             user: dirs::user_name(),
             held: BTreeMap::new(),
             read_only: BTreeMap::new(),
-            warnings,
+            warnings: Mutex::new(warnings),
             fail_at: None,
         })
     }
@@ -76,9 +79,9 @@ impl FileStore {
         &self.dir
     }
 
-    /// Permission problems found (and fixed where we could) on opening.
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
+    /// Permission problems found (and fixed where we could) on opening and while reading.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
     }
 
     /// The user named in locks and audit entries (default `$USER`).
@@ -138,6 +141,21 @@ impl FileStore {
             })
     }
 
+    /// The bytes of a case file; its mode is checked on the open handle.
+    fn read_bytes(&self, name: &str) -> std::io::Result<Vec<u8>> {
+        let path = self.dir.join(name);
+        let mut file = fs::File::open(&path)?;
+        let meta = file.metadata()?;
+        if let Some(w) = dirs::fix_open_file(&file, &meta, &path)
+            && let Ok(mut list) = self.warnings.lock()
+        {
+            list.push(w);
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
     /// One case file: decoded, id checked against the name, migrated if older.
     fn read_file(&self, name: &str) -> Result<Case, Damaged> {
         let damaged = |reason: String| Damaged {
@@ -145,8 +163,9 @@ impl FileStore {
             reason,
         };
         let stem = name.strip_suffix(".json").unwrap_or(name);
-        let bytes =
-            fs::read(self.dir.join(name)).map_err(|e| damaged(format!("cannot read: {e}")))?;
+        let bytes = self
+            .read_bytes(name)
+            .map_err(|e| damaged(format!("cannot read: {e}")))?;
         // Dates are not checked against `now` here: a file with a surgery date after `now` was
         // valid when saved (a `--now` in the past, or another workstation's clock). It is a
         // case, not damage; `import` checks dates against `now`.
@@ -267,7 +286,7 @@ fn id_of(case: &Case) -> Result<&str, StoreError> {
 }
 
 impl Store for FileStore {
-    /// `now` is not used to judge files: see [`FileStore::read_file`].
+    /// `now` is not used to judge files (see the module notes in `store`).
     fn load_all(&self, _now: NaiveDateTime) -> Result<Listing, StoreError> {
         let mut listing = Listing::default();
         for result in self.scan(|r| r)? {

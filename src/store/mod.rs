@@ -1,5 +1,18 @@
 //! Where cases live. One small interface, [`Store`], so another backend can slot in later
 //! without touching the TUI or the protocol; the file store is the embedded default.
+//!
+//! The data directory ([`data_dir`]) holds, per case: `<id>.json` (replaced atomically, see
+//! [`atomic`]), `<id>.log.jsonl` (the hash-chained audit trail, [`audit`]), `<id>.lock` (an OS
+//! file lock naming its holder, [`lock`]) and, after a migration, `<id>.v<N>.bak` (the bytes
+//! of the old version N, [`schema`]). Files are 0600 and the directory 0700 on Unix.
+//!
+//! Choices where the spec is silent:
+//! - A surgery date after `now` is not damage when loading (a `--now` in the past, or a
+//!   clock ahead on another workstation); `create`/`import` check it (data entry).
+//! - A damaged or newer-schema file is never written to, not even by `save` of that id; its
+//!   mode may be tightened to 0600 (its bytes are untouched).
+//! - Lock files stay after release, emptied: deleting them would let a waiting instance lock
+//!   a file that no longer has a name.
 
 pub mod atomic;
 pub mod audit;
@@ -88,7 +101,9 @@ pub trait Store {
     fn save(&mut self, case: &Case) -> Result<(), StoreError>;
     /// Adds a new case; refused when the id exists.
     fn create(&mut self, case: &Case, now: NaiveDateTime) -> Result<(), StoreError>;
-    /// Takes the case for this instance, or reports who holds it.
+    /// Takes the case for this instance, or reports who holds it. A case reported read-only
+    /// stays so (saves refused) until `lock` is called again and succeeds; reload it then,
+    /// since the holder may have saved meanwhile.
     fn lock(&mut self, id: &str, now: NaiveDateTime) -> Result<Access, StoreError>;
     /// Gives the case back.
     fn unlock(&mut self, id: &str);

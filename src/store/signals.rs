@@ -2,9 +2,20 @@
 //! save and exit cleanly. The handler only sets a flag; the TUI loop polls it between events,
 //! saves, restores the terminal and returns. SIGKILL cannot be caught: the periodic autosave
 //! covers it.
+//!
+//! Catching SIGHUP replaces its default action (terminate). So that an instance whose terminal
+//! is gone can never linger — spinning on a hung-up tty and keeping its cases locked for
+//! everyone — a watchdog ends the process [`GRACE`] after a signal if it has not exited by
+//! itself. A save takes milliseconds; the grace is generous.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Time a signalled process has to save and exit before the watchdog ends it.
+pub const GRACE: Duration = Duration::from_secs(10);
+/// Exit code when the watchdog had to end the process ("other failure").
+pub const WATCHDOG_EXIT: i32 = 1;
 
 /// Set once a termination signal arrived; poll with [`Shutdown::requested`].
 #[derive(Debug, Clone, Default)]
@@ -19,22 +30,42 @@ impl Shutdown {
         Arc::clone(&self.0)
     }
     /// Asks for shutdown from inside the program (tests, a quit path sharing the save code).
+    /// This does not start the watchdog: only a signal does.
     pub fn request(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 }
 
 /// Installs the handlers: SIGTERM and SIGHUP on Unix (SIGINT is left alone: in raw mode
-/// Ctrl-C arrives as a key), SIGTERM on Windows. An error means the OS refused a handler;
-/// the program still runs, covered by autosave.
+/// Ctrl-C arrives as a key), SIGTERM on Windows; and the watchdog with [`GRACE`]. An error
+/// means the OS refused a handler; the program still runs, covered by autosave.
 pub fn try_install() -> std::io::Result<Shutdown> {
+    try_install_with_grace(GRACE)
+}
+
+/// [`try_install`] with another grace period (tests).
+pub fn try_install_with_grace(grace: Duration) -> std::io::Result<Shutdown> {
     let shutdown = Shutdown::default();
+    // A second flag only signals set, so `request()` never arms the watchdog.
+    let signalled = Arc::new(AtomicBool::new(false));
     #[cfg(unix)]
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(signal, shutdown.flag())?;
-    }
+    let signals = [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP];
     #[cfg(not(unix))]
-    signal_hook::flag::register(signal_hook::consts::SIGTERM, shutdown.flag())?;
+    let signals = [signal_hook::consts::SIGTERM];
+    for signal in signals {
+        signal_hook::flag::register(signal, shutdown.flag())?;
+        signal_hook::flag::register(signal, Arc::clone(&signalled))?;
+    }
+    std::thread::Builder::new()
+        .name("shutdown-watchdog".into())
+        .spawn(move || {
+            while !signalled.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            std::thread::sleep(grace);
+            // Still here: the loop did not get to exit. The OS releases the locks.
+            std::process::exit(WATCHDOG_EXIT);
+        })?;
     Ok(shutdown)
 }
 
