@@ -49,10 +49,12 @@ proptest! {
         let mut store = MemoryStore::with_cases([demo_case(now)]);
         let mut app = test_app(now);
         perform(&mut app, &mut store, Path::new("."), vec![Effect::LoadRounds, Effect::Open("bed12-2026-11-20".into())]);
+        // Exports (`e`) go to a temporary directory, never into the working tree.
+        let dir = tempfile::tempdir().unwrap();
         let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
         for k in keys {
             let effects = update(&mut app, k);
-            if perform(&mut app, &mut store, Path::new("."), effects) {
+            if perform(&mut app, &mut store, dir.path(), effects) {
                 break;
             }
             term.draw(|f| view::draw(f, &app)).unwrap();
