@@ -140,3 +140,29 @@ fn an_older_schema_is_migrated_on_import() {
     assert!(saved.contains("\"schema\": \"spinewatch.case/1\""));
     assert!(saved.contains("\"label\": \"Bed 4\""));
 }
+
+#[test]
+fn a_frankel_drop_in_an_imported_file_is_marked_and_audited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut v: Value = serde_json::from_str(DEMO).unwrap();
+    v["neuro_exams"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!(
+            { "at": "2026-11-22T08:00", "frankel": "d", "motor": "impaired", "new_or_worse": false }
+        ));
+    let out = import(&data, &write(tmp.path(), "drop.json", &v.to_string()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let saved = fs::read_to_string(data.join("bed12-2026-11-20.json")).unwrap();
+    let case = spinewatch::case::Case::from_json_str(&saved, now()).unwrap();
+    assert_eq!(case.neuro_exams[0].new_or_worse, Some(false));
+    assert_eq!(case.neuro_exams[1].new_or_worse, Some(true));
+    let entries = spinewatch::store::audit::read(&data, "bed12-2026-11-20").unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].path, "neuro_exams[1].new_or_worse");
+    assert_eq!(
+        (entries[1].old.clone(), entries[1].new.clone()),
+        (Value::from(false), Value::from(true))
+    );
+}

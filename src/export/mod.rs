@@ -13,7 +13,7 @@ use crate::case::Case;
 use crate::cli::{ExportFormat, Failure, read_case_file};
 use crate::protocol::{Evaluation, Protocol, evaluate};
 use chrono::NaiveDateTime;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The handover note in Markdown for the chart.
 pub fn handover_markdown(case: &Case, eval: &Evaluation, protocol: &Protocol) -> String {
@@ -70,14 +70,7 @@ fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Res
             "{target:?}: is neither a case file nor a case id (a-z, 0-9 and -, up to 64)"
         )));
     }
-    let dir = match data_dir {
-        Some(d) => d.to_path_buf(),
-        None => default_data_dir().ok_or_else(|| {
-            Failure::other(format!(
-                "case {target}: no data directory (give --data-dir or SPINEWATCH_DATA_DIR)"
-            ))
-        })?,
-    };
+    let dir = crate::store::data_dir(data_dir);
     load_case_by_id(&dir, target, now)
 }
 
@@ -88,24 +81,18 @@ fn is_case_id(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// The platform's local data directory, as the file store uses it (`SPINEWATCH_DATA_DIR` has
-/// already been read into `--data-dir` by clap). To be replaced by `store::data_dir`.
-fn default_data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "spinewatch").map(|d| d.data_local_dir().to_path_buf())
-}
-
-/// Reads case `id` from the data directory. Stands in for the file store's `load` until it
-/// lands: the same `<dir>/<id>.json`, the same validation, errors naming the case.
+/// Reads case `id` through the file store. A data directory that does not exist holds no
+/// case (an export never creates one).
 fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<Case, Failure> {
-    let file = dir.join(format!("{id}.json"));
-    if !file.is_file() {
-        return Err(Failure::input(format!(
-            "case {id}: not found in {}",
-            dir.display()
-        )));
+    use crate::store::{FileStore, Store, StoreError};
+    let not_found = || Failure::input(format!("case {id}: not found in {}", dir.display()));
+    if !dir.is_dir() {
+        return Err(not_found());
     }
-    read_case_file(&file, now).map_err(|f| Failure {
-        code: f.code,
-        message: format!("case {id}: {}", f.message),
+    let store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
+    store.load(id, now).map_err(|e| match e {
+        StoreError::NotFound(_) => not_found(),
+        StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
+        StoreError::Io(m) => Failure::other(format!("case {id}: {m}")),
     })
 }

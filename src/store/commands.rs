@@ -87,7 +87,14 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
         Unreadable::Damaged(r) => Failure::input(format!("{shown}: not imported: {r}")),
         Unreadable::Newer(r) => Failure::input(format!("{shown}: not imported: {r}")),
     })?;
-    let case = decoded.case;
+    let mut case = decoded.case;
+    // The case format sets new_or_worse on a Frankel drop; imported files may predate that.
+    let before: Vec<Value> = case
+        .neuro_exams
+        .iter()
+        .map(|e| json!(e.new_or_worse))
+        .collect();
+    let marked = case.mark_frankel_drops();
     let id = match case.id.as_deref() {
         Some(id) => id.to_string(),
         None => {
@@ -114,7 +121,13 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
         old: Value::Null,
         new: json!({ "file": name, "sha256": digest }),
     };
-    store.append_audit(&id, now, &[first]).map_err(|e| {
+    let mut changes = vec![first];
+    changes.extend(marked.iter().map(|&i| Change {
+        path: format!("neuro_exams[{i}].new_or_worse"),
+        old: before[i].clone(),
+        new: json!(true),
+    }));
+    store.append_audit(&id, now, &changes).map_err(|e| {
         Failure::other(format!(
             "imported {id}, but its audit trail could not be started: {e}"
         ))
