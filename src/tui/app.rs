@@ -101,6 +101,9 @@ pub struct App {
     pub listing: Listing,
     /// A field to open the next case at (rounds quick entries), instead of where it was left.
     pub goto: Option<String>,
+    /// The wall clock for the audit trail and locks when `now` is a what-if (`--now`): an
+    /// edit made while looking at "POD 24" still happened today. `None`: `now` is the clock.
+    pub wall_clock: Option<fn() -> NaiveDateTime>,
 }
 
 impl App {
@@ -115,7 +118,13 @@ impl App {
             status: None,
             listing: Listing::default(),
             goto: None,
+            wall_clock: None,
         }
+    }
+
+    /// When things really happen (audit entries, locks): the wall clock, or `now`.
+    pub fn wall_now(&self) -> NaiveDateTime {
+        self.wall_clock.map_or(self.now, |clock| clock())
     }
 
     pub fn set_listing(&mut self, listing: Listing) {

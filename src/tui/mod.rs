@@ -25,6 +25,7 @@ use crate::store::Store;
 use chrono::{NaiveDateTime, Timelike};
 use crossterm::event::{self, Event, KeyEventKind};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 /// The TUI on the rounds list of `data_dir`.
@@ -36,6 +37,9 @@ pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
         now.unwrap_or_else(clock),
         theme::Theme::from_env(),
     );
+    if now.is_some() {
+        app.wall_clock = Some(clock);
+    }
     let start = vec![Effect::LoadRounds];
     session(&mut app, store.as_mut(), data_dir, now.is_none(), start)
 }
@@ -63,6 +67,9 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     }
     let protocol = crate::cli::load_protocol()?;
     let mut app = App::new(protocol, at, theme::Theme::from_env());
+    if now.is_some() {
+        app.wall_clock = Some(clock);
+    }
     let start = vec![Effect::LoadRounds, Effect::Open(id)];
     session(&mut app, store.as_mut(), &dir, now.is_none(), start)
 }
@@ -93,6 +100,10 @@ fn session(
     // SIGTERM/SIGHUP (ssh dropped, terminal closed) set a flag the loop polls.
     let shutdown = crate::store::signals::install();
     let mut terminal = ratatui::init();
+    let inputs = Inputs {
+        shutdown,
+        events: spawn_event_reader(),
+    };
     let result = event_loop(
         &mut terminal,
         app,
@@ -100,10 +111,39 @@ fn session(
         data_dir,
         live_clock,
         start,
-        &shutdown,
+        &inputs,
     );
     ratatui::restore();
     result
+}
+
+/// What wakes the loop: the hang-up/terminate flag, and terminal events.
+struct Inputs {
+    shutdown: crate::store::signals::Shutdown,
+    events: Receiver<std::io::Result<Event>>,
+}
+
+/// Terminal events arrive from their own thread. On a hung-up terminal crossterm can keep
+/// reading end-of-file inside `poll` without returning, which would keep the loop from ever
+/// seeing the hang-up signal; with the reader apart, the loop stays responsive and saves.
+fn spawn_event_reader() -> Receiver<std::io::Result<Event>> {
+    let (tx, rx) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("terminal-events".into())
+        .spawn(move || {
+            loop {
+                let event = event::read();
+                let failed = event.is_err();
+                if tx.send(event).is_err() || failed {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // Without a reader the loop sees a disconnected channel and leaves cleanly.
+        let _ = e;
+    }
+    rx
 }
 
 fn event_loop(
@@ -113,19 +153,19 @@ fn event_loop(
     data_dir: &Path,
     live_clock: bool,
     start: Vec<Effect>,
-    shutdown: &crate::store::signals::Shutdown,
+    inputs: &Inputs,
 ) -> Result<(), Failure> {
     if perform(app, store, data_dir, start) {
         return Ok(());
     }
     let mut dirty = true;
     loop {
-        if shutdown.requested() {
+        if inputs.shutdown.requested() {
             let effects = update::shutdown(app);
             perform(app, store, data_dir, effects);
             return Ok(());
         }
-        match step(terminal, app, &mut dirty) {
+        match step(terminal, app, &mut dirty, &inputs.events) {
             Ok(None) => {}
             Ok(Some(effects)) => {
                 if perform(app, store, data_dir, effects) {
@@ -155,22 +195,28 @@ fn step(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     dirty: &mut bool,
+    events: &Receiver<std::io::Result<Event>>,
 ) -> std::io::Result<Option<Vec<Effect>>> {
     if *dirty {
         terminal.draw(|f| view::draw(f, app))?;
         *dirty = false;
     }
-    if event::poll(Duration::from_millis(250))? {
-        match event::read()? {
-            Event::Key(k) if k.kind == KeyEventKind::Press => {
-                *dirty = true;
-                return Ok(Some(update(app, k)));
-            }
-            Event::Resize(..) => *dirty = true,
-            _ => {}
+    match events.recv_timeout(Duration::from_millis(250)) {
+        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
+            *dirty = true;
+            Ok(Some(update(app, k)))
         }
+        Ok(Ok(Event::Resize(..))) => {
+            *dirty = true;
+            Ok(None)
+        }
+        Ok(Ok(_)) | Err(RecvTimeoutError::Timeout) => Ok(None),
+        Ok(Err(e)) => Err(e),
+        Err(RecvTimeoutError::Disconnected) => Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "the terminal closed",
+        )),
     }
-    Ok(None)
 }
 
 /// Performs effects in order; true when the session should end.
@@ -192,7 +238,7 @@ pub fn perform(
                 Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
             },
             Effect::Open(id) => {
-                let access = match store.lock(&id, app.now) {
+                let access = match store.lock(&id, app.wall_now()) {
                     Ok(a) => a,
                     Err(e) => {
                         app.goto = None;
@@ -227,7 +273,7 @@ pub fn perform(
                     }
                 }
                 let id = case.id.clone().unwrap_or_default();
-                match result.and_then(|()| store.lock(&id, app.now)) {
+                match result.and_then(|()| store.lock(&id, app.wall_now())) {
                     Ok(_) => {
                         if id != base {
                             renamed = Some((base, id.clone()));
@@ -257,7 +303,7 @@ pub fn perform(
                     if changes.is_empty() {
                         Ok(())
                     } else {
-                        store.append_audit(&id, app.now, &changes)
+                        store.append_audit(&id, app.wall_now(), &changes)
                     }
                 });
                 match result {
