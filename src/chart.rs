@@ -15,23 +15,7 @@ pub fn severity_mark(s: Severity) -> &'static str {
 
 pub fn evaluation_text(case: &Case, e: &Evaluation, protocol: &Protocol) -> String {
     let mut s = String::new();
-    let levels: Vec<String> = e
-        .scores
-        .rt_field
-        .iter()
-        .flat_map(|f| f.lesions.iter().map(ToString::to_string))
-        .collect();
-    let _ = writeln!(
-        s,
-        "{} · {}{}",
-        case.label(),
-        e.pod.map_or("POD ?".into(), |p| format!("POD {p}")),
-        if levels.is_empty() {
-            String::new()
-        } else {
-            format!(" · {}", levels.join(", "))
-        }
-    );
+    let _ = writeln!(s, "{}", e.headline(case.label()));
     let _ = writeln!(
         s,
         "Evaluated at {} (decision support — verify against local protocol)",

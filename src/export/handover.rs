@@ -30,22 +30,9 @@ pub enum Block {
 /// The note as blocks, in reading order.
 pub fn note(case: &Case, e: &Evaluation, protocol: &Protocol) -> Vec<Block> {
     let mut b = Vec::new();
-    let pod = e.pod.map_or("POD ?".to_string(), |p| format!("POD {p}"));
-    // The treated level(s), as the live plan's header shows them.
-    let levels: Vec<String> = e
-        .scores
-        .rt_field
-        .iter()
-        .flat_map(|f| f.lesions.iter().map(ToString::to_string))
-        .collect();
-    let levels = if levels.is_empty() {
-        String::new()
-    } else {
-        format!(" · {}", levels.join(", "))
-    };
     b.push(Block::Title(format!(
-        "Handover: {} · {pod}{levels} · {}",
-        case.label(),
+        "Handover: {} · {}",
+        e.headline(case.label()),
         e.now.replace('T', " ")
     )));
     header(&mut b, case, e, protocol);

@@ -114,6 +114,25 @@ impl Evaluation {
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id == id)
     }
+
+    /// `Bed 12 · POD 5 · T12`: label, POD and the treated level(s), as every view heads a case.
+    pub fn headline(&self, label: &str) -> String {
+        let mut s = format!(
+            "{label} · {}",
+            self.pod.map_or("POD ?".into(), |p| format!("POD {p}"))
+        );
+        let levels: Vec<String> = self
+            .scores
+            .rt_field
+            .iter()
+            .flat_map(|f| f.lesions.iter().map(ToString::to_string))
+            .collect();
+        if !levels.is_empty() {
+            s.push_str(" · ");
+            s.push_str(&levels.join(", "));
+        }
+        s
+    }
 }
 
 /// Evaluates a case at `now` against the protocol. No clock, no I/O.

@@ -13,23 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// `Bed 12 · POD 5 · T12`: label, POD and the treated levels.
 pub fn header_text(view: &CaseView) -> String {
-    let e = &view.eval;
-    let levels: Vec<String> = e
-        .scores
-        .rt_field
-        .iter()
-        .flat_map(|f| f.lesions.iter().map(ToString::to_string))
-        .collect();
-    let mut s = format!(
-        "{} · {}",
-        view.case.label(),
-        e.pod.map_or("POD ?".into(), |p| format!("POD {p}"))
-    );
-    if !levels.is_empty() {
-        s.push_str(" · ");
-        s.push_str(&levels.join(", "));
-    }
-    s
+    view.eval.headline(view.case.label())
 }
 
 /// Days shown on the gauge: 0 to 28 and a little beyond ("28+").
