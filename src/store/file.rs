@@ -184,13 +184,14 @@ impl FileStore {
             // If the migrated file cannot be written now, the case is still shown; the next
             // load or save tries again. The old file is only replaced after its backup is on
             // disk.
-            let _ = self.write_migrated(stem, &decoded.case);
+            let _ = self.replace_case(stem, &decoded.case);
         }
         Ok(decoded.case)
     }
 
-    /// Replaces the case file of an older schema with the migrated case, its backup first.
-    fn write_migrated(&self, id: &str, case: &Case) -> Result<(), StoreError> {
+    /// Replaces `<id>.json` atomically under the instance's hold on the case (a save, or a
+    /// migrated case over its older file once the backup is written).
+    fn replace_case(&self, id: &str, case: &Case) -> Result<(), StoreError> {
         let bytes = case_bytes(case);
         self.with_case(id, || {
             self.check_replaceable(id)?;
@@ -308,16 +309,7 @@ impl Store for FileStore {
 
     fn save(&mut self, case: &Case) -> Result<(), StoreError> {
         let id = id_of(case)?;
-        let bytes = case_bytes(case);
-        self.with_case(id, || {
-            self.check_replaceable(id)?;
-            write_atomic(
-                &self.dir,
-                &format!("{id}.json"),
-                bytes.as_bytes(),
-                self.fail_at,
-            )
-        })
+        self.replace_case(id, case)
     }
 
     fn create(&mut self, case: &Case, now: NaiveDateTime) -> Result<(), StoreError> {
