@@ -559,3 +559,29 @@ fn a_read_only_case_can_always_be_left() {
     );
     assert!(app.open.is_none());
 }
+
+#[test]
+fn recording_a_wound_status_stamps_the_check_time() {
+    let (mut app, _store) = demo();
+    goto(&mut app, Tab::Wound, "wound.status");
+    // "i" chooses infection by its first letter.
+    let effects = update(&mut app, ch('i'));
+    let changes = saves(&effects);
+    assert_eq!(
+        changes[0],
+        ("wound.status".into(), json!("healing"), json!("infection"))
+    );
+    // The demo was last checked on POD 2; the new status is stamped now.
+    assert_eq!(
+        changes[1],
+        (
+            "wound.checked_at".into(),
+            json!("2026-11-22T09:00"),
+            json!("2026-11-25T09:00")
+        )
+    );
+    assert_eq!(
+        app.open.as_ref().unwrap().case.wound.checked_at,
+        Some(now())
+    );
+}

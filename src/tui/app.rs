@@ -359,6 +359,17 @@ impl CaseView {
             .map(|e| Value::from(e.new_or_worse))
             .collect();
         let marked = case.mark_frankel_drops();
+        // A wound status recorded is a wound check: it is stamped with the time it was seen.
+        let mut stamped = None;
+        if path == "wound.status" && !new.is_null() && case.wound.checked_at != Some(now) {
+            let before = fields::get(&self.value, "wound.checked_at").clone();
+            case.wound.checked_at = Some(now);
+            stamped = Some(Change {
+                path: "wound.checked_at".into(),
+                old: before,
+                new: Value::from(crate::case::format_time(&now)),
+            });
+        }
         self.value = serde_json::to_value(&case).unwrap_or(value);
         let new = fields::get(&self.value, path).clone();
         self.case = case;
@@ -373,6 +384,7 @@ impl CaseView {
             old: before.get(i).cloned().unwrap_or(Value::Null),
             new: Value::Bool(true),
         }));
+        changes.extend(stamped);
         Ok(changes)
     }
 
