@@ -152,12 +152,21 @@ fn imaging(case: &Case, eval: &Evaluation) -> Vec<Row> {
             ),
         ]);
         let sins = eval.scores.lesions.get(i).and_then(|s| s.sins.as_ref());
+        // A location left unknown is read from the level; say so, since the total counts it.
+        let derived = sins
+            .filter(|s| s.location_derived)
+            .and_then(|s| s.components.first()?.value.clone())
+            .map_or(String::new(), |l| format!(" · location {l} (from level)"));
         rows.push(Row::Note(match sins {
             Some(s) if s.complete => {
-                format!("SINS {} of 18 · {}", s.known_total, s.band.unwrap_or(""))
+                format!(
+                    "SINS {} of 18 · {}{derived}",
+                    s.known_total,
+                    s.band.unwrap_or("")
+                )
             }
             Some(s) => format!(
-                "SINS so far {} ({} of 6 known)",
+                "SINS so far {} ({} of 6 known){derived}",
                 s.known_total,
                 s.components.iter().filter(|c| c.points.is_some()).count()
             ),
