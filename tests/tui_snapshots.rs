@@ -308,3 +308,37 @@ fn radiotherapy_started_shows_schedule_and_fraction() {
     assert!(text.contains("fraction 3 of 25"), "{text}");
     snap("rt_started", &app);
 }
+
+#[test]
+fn a_refusal_is_shown_whole_at_80_columns() {
+    let mut app = demo_app();
+    {
+        let view = app.open.as_mut().unwrap();
+        view.tab = Tab::Patient;
+        view.focus = view
+            .focusables()
+            .iter()
+            .position(|r| r.path() == "surgery.date")
+            .unwrap();
+        view.start_editor();
+    }
+    update(
+        &mut app,
+        KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+    );
+    for c in "2026-12-05".chars() {
+        update(&mut app, key(KeyCode::Char(c)));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    let t = screen(&app, 80, 24);
+    let text: String = t
+        .backend()
+        .buffer()
+        .content()
+        .chunks(80)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+        .collect();
+    // The form column is 42 wide here: the reason wraps rather than losing its end.
+    assert!(text.contains("✗ \"2026-12-05\" is after today"), "{text}");
+    assert!(text.contains("(2026-11-25)"), "{text}");
+}

@@ -363,7 +363,12 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         Span::styled(format!("{shown}{}", " ".repeat(pad)), st),
                     ]));
                     if let Some(err) = &ed.error {
-                        lines.push(Line::styled(format!("  ✗ {err}"), t.error()));
+                        // The whole reason, wrapped: a cut-off refusal does not say why.
+                        let width = (inner.width as usize).saturating_sub(4);
+                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
+                            let mark = if n == 0 { "✗" } else { " " };
+                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
+                        }
                     }
                 } else {
                     let shown = field_text(&view.value, path, *kind);
