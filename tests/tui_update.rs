@@ -585,3 +585,26 @@ fn recording_a_wound_status_stamps_the_check_time() {
         Some(now())
     );
 }
+
+#[test]
+fn typing_over_a_number_replaces_it_but_text_is_appended_to() {
+    let (mut app, _store) = demo();
+    goto(&mut app, Tab::Patient, "patient.age");
+    typed(&mut app, "65");
+    let changes = saves(&update(&mut app, key(KeyCode::Enter)));
+    assert_eq!(changes[0], ("patient.age".into(), json!(64), json!(65)));
+    // A cursor key first means "edit what is there".
+    goto(&mut app, Tab::Patient, "patient.age");
+    update(&mut app, key(KeyCode::End));
+    typed(&mut app, "0");
+    let ed = app.open.as_ref().unwrap().editor.as_ref().unwrap();
+    assert_eq!(ed.input.value(), "650");
+    // Free text keeps what is there.
+    goto(&mut app, Tab::Patient, "patient.label");
+    typed(&mut app, " b");
+    let changes = saves(&update(&mut app, key(KeyCode::Enter)));
+    assert_eq!(
+        changes[0],
+        ("patient.label".into(), json!("Bed 12"), json!("Bed 12 b"))
+    );
+}

@@ -61,6 +61,9 @@ pub struct Editor {
     pub path: String,
     pub input: Input,
     pub error: Option<String>,
+    /// A number, date or time just focused: the first character typed replaces the value
+    /// (typing 65 over 64 gives 65, not 6465). Free text is appended to.
+    pub fresh: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -311,10 +314,12 @@ impl CaseView {
         self.editor = match self.focused() {
             Some(Row::Field { path, kind, .. }) if kind.is_typed() => {
                 let text = kind.edit_text(fields::get(&self.value, &path));
+                let fresh = !text.is_empty() && !matches!(kind, fields::Kind::Text { .. });
                 Some(Editor {
                     path,
                     input: Input::new(text),
                     error: None,
+                    fresh,
                 })
             }
             _ => None,

@@ -127,6 +127,13 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if let Some(ed) = &mut view.editor
         && is_typing(&key)
     {
+        let plain_char = matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL);
+        if std::mem::take(&mut ed.fresh) && plain_char {
+            ed.input = Input::default();
+        }
         edit_input(&mut ed.input, &key);
         ed.error = None;
         preview(app);
