@@ -312,14 +312,6 @@ impl Case {
     pub fn is_archived(&self) -> bool {
         self.archived == Some(true)
     }
-
-    /// Neuro exams with a time, oldest first (the order the Frankel drop is read in).
-    pub fn exams_in_time_order(&self) -> Vec<&NeuroExam> {
-        let mut exams: Vec<&NeuroExam> =
-            self.neuro_exams.iter().filter(|e| e.at.is_some()).collect();
-        exams.sort_by_key(|e| e.at);
-        exams
-    }
 }
 
 impl Case {

@@ -131,9 +131,4 @@ impl Params {
         }
         Ok(())
     }
-
-    /// Whole-number parameters as integers (days, hours).
-    pub fn days(x: f64) -> i64 {
-        x as i64
-    }
 }

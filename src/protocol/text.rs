@@ -43,11 +43,6 @@ pub struct RtScheduleText {
 
 /// Fills `{name}` placeholders from `vars`; an unknown name is left as written.
 pub fn fill(template: &str, vars: &[(&str, String)]) -> String {
-    fill_from(template, &[vars])
-}
-
-/// Like [`fill`], looking names up in several lists in turn (rule values, then parameters).
-pub fn fill_from(template: &str, lists: &[&[(&str, String)]]) -> String {
     if !template.contains('{') {
         return template.to_string();
     }
@@ -59,11 +54,7 @@ pub fn fill_from(template: &str, lists: &[&[(&str, String)]]) -> String {
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
-                match lists
-                    .iter()
-                    .flat_map(|l| l.iter())
-                    .find(|(k, _)| *k == name)
-                {
+                match vars.iter().find(|(k, _)| *k == name) {
                     Some((_, v)) => out.push_str(v),
                     None => {
                         out.push('{');

@@ -66,16 +66,14 @@ pub fn add_row(app: &mut App, list: List, level: Option<&str>) -> Result<Vec<Eff
             new: fields::get(&first.new, &format!("[{index}]")).clone(),
         };
     }
-    let target = match list {
-        List::Exams => format!("{row_path}.frankel"),
-        List::Mri => format!("{row_path}.reason"),
-        _ => format!("{row_path}.finding"),
+    // Focus the first field still to fill: the level was asked for already.
+    let first = match list {
+        List::Exams => "frankel",
+        List::Mri => "reason",
+        List::Stenosis => "severity",
+        _ => "finding",
     };
-    let target = if list == List::Stenosis {
-        format!("{row_path}.severity")
-    } else {
-        target
-    };
+    let target = format!("{row_path}.{first}");
     view.focus = view
         .focusables()
         .iter()
