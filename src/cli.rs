@@ -1,10 +1,13 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::{Case, CaseError, parse_date, parse_time};
-use crate::protocol::{Protocol, evaluate};
+use crate::case::file::read_case_file;
+use crate::case::{parse_date, parse_time};
+use crate::failure::Failure;
+use crate::protocol::evaluate;
+use crate::site::load_protocol;
 use chrono::{NaiveDateTime, Timelike};
-use clap::{Parser, Subcommand, ValueEnum};
-use std::path::{Path, PathBuf};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -62,90 +65,13 @@ pub enum Command {
     Demo,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    Markdown,
-    Text,
-    Fhir,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Json,
-    Text,
-}
+pub use crate::commands::{ExportFormat, Format};
 
 /// `--now`: a date (midnight, local) or a local time.
 pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
     parse_time(s)
         .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
         .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
-}
-
-/// A failure with its exit code: 2 for bad input, 1 for anything else.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn input(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
-    }
-    pub fn other(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 1,
-            message: message.into(),
-        }
-    }
-}
-
-/// The config directory: `SPINEWATCH_CONFIG_DIR`, else the platform's.
-pub fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("SPINEWATCH_CONFIG_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "spinewatch").map(|d| d.config_dir().to_path_buf())
-}
-
-/// The built-in protocol with the site's `protocol.json` applied, if there is one.
-pub fn load_protocol() -> Result<Protocol, Failure> {
-    match config_dir() {
-        Some(dir) => {
-            Protocol::load_with_site_file(&dir.join("protocol.json")).map_err(Failure::input)
-        }
-        None => Ok(Protocol::builtin()),
-    }
-}
-
-/// Reads and validates a case file; every problem is named with the file.
-pub fn read_case_file(path: &Path, now: NaiveDateTime) -> Result<Case, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            2
-        } else {
-            1
-        };
-        Failure {
-            code,
-            message: format!("{}: cannot read: {e}", path.display()),
-        }
-    })?;
-    Case::from_json_str(&text, now).map_err(|e| {
-        let body = match e {
-            CaseError::Syntax(m) => format!("{}: not valid JSON: {m}", path.display()),
-            CaseError::Invalid(list) => list
-                .iter()
-                .map(|p| format!("{}: {p}", path.display()))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        };
-        Failure::input(body)
-    })
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -171,18 +97,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Rounds { format, archived }) => {
-            crate::store::commands::rounds(cli.data_dir.as_deref(), now, format, archived)
+            crate::commands::cases::rounds(cli.data_dir.as_deref(), now, format, archived)
         }
         Some(Command::Import { file }) => {
-            crate::store::commands::import(cli.data_dir.as_deref(), &file, now)
+            crate::commands::cases::import(cli.data_dir.as_deref(), &file, now)
         }
         Some(Command::Audit { id, verify }) => {
-            crate::store::commands::audit(cli.data_dir.as_deref(), &id, verify)
+            crate::commands::cases::audit(cli.data_dir.as_deref(), &id, verify)
         }
         Some(Command::Export { target, format }) => {
             let protocol = load_protocol()?;
             let out =
-                crate::export::command(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
+                crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
             // A closed pipe (`| head`) is not worth a panic.
             std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
                 .map_err(|e| Failure::other(format!("cannot write the export: {e}")))

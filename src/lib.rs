@@ -5,7 +5,10 @@
 pub mod case;
 pub mod chart;
 pub mod cli;
+pub mod commands;
 pub mod export;
+pub mod failure;
 pub mod protocol;
+pub mod site;
 pub mod store;
 pub mod tui;

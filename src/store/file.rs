@@ -379,6 +379,13 @@ impl Store for FileStore {
         self.with_case(id, || audit::append(&self.dir, id, &self.user, at, changes))
     }
 
+    fn history(&self, id: &str) -> Result<Vec<audit::Entry>, StoreError> {
+        if !is_case_id(id) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        audit::read(&self.dir, id)
+    }
+
     fn holder(&self, id: &str) -> Option<String> {
         if self.held.contains_key(id) {
             return None;

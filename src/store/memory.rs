@@ -84,4 +84,21 @@ impl Store for MemoryStore {
         log.extend(changes.iter().cloned().map(|c| (at, c)));
         Ok(())
     }
+    fn history(&self, id: &str) -> Result<Vec<super::audit::Entry>, StoreError> {
+        let log = self.audit.get(id).map(Vec::as_slice).unwrap_or_default();
+        Ok(log
+            .iter()
+            .enumerate()
+            .map(|(i, (at, c))| super::audit::Entry {
+                seq: i as u64 + 1,
+                at: crate::case::format_time(at),
+                user: "memory".into(),
+                path: c.path.clone(),
+                old: c.old.clone(),
+                new: c.new.clone(),
+                prev: String::new(),
+                hash: String::new(),
+            })
+            .collect())
+    }
 }

@@ -16,7 +16,6 @@
 
 pub mod atomic;
 pub mod audit;
-pub mod commands;
 pub mod dirs;
 pub mod file;
 pub mod lock;
@@ -114,6 +113,9 @@ pub trait Store {
         at: NaiveDateTime,
         changes: &[Change],
     ) -> Result<(), StoreError>;
+    /// The case's audit trail, oldest first (what the history view, `--since`, `--as-of` and
+    /// the FHIR export's removed rows read). A case with no trail yet has none.
+    fn history(&self, id: &str) -> Result<Vec<audit::Entry>, StoreError>;
     /// Who holds the case in another instance right now ("in use by ana since …"), without
     /// taking it; `None` when it is free or held by this instance.
     fn holder(&self, _id: &str) -> Option<String> {

@@ -19,7 +19,7 @@ pub mod view;
 pub use app::{App, Effect};
 pub use update::update;
 
-use crate::cli::Failure;
+use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
 use crate::store::Store;
 use chrono::{NaiveDateTime, Timelike};
@@ -31,7 +31,7 @@ use std::time::Duration;
 /// The TUI on the rounds list of `data_dir`.
 pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
     let mut store = open_store(data_dir)?;
-    let protocol = crate::cli::load_protocol()?;
+    let protocol = crate::site::load_protocol()?;
     let mut app = App::new(
         protocol,
         now.unwrap_or_else(clock),
@@ -65,7 +65,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
             .create(&case, at)
             .map_err(|e| Failure::other(format!("cannot write the demo case: {e}")))?;
     }
-    let protocol = crate::cli::load_protocol()?;
+    let protocol = crate::site::load_protocol()?;
     let mut app = App::new(protocol, at, theme::Theme::from_env());
     if now.is_some() {
         app.wall_clock = Some(clock);

@@ -1,11 +1,13 @@
-//! `spinewatch rounds`, `import` and `audit`: the store's command-line faces.
+//! `spinewatch rounds`, `import` and `audit`: the store's commands.
 
-use super::file::{FileStore, is_case_id};
-use super::rounds::{self, RoundsList};
-use super::schema::{self, Unreadable};
-use super::{Change, Store, StoreError, audit, data_dir};
+use super::Format;
 use crate::case::decode::short_json;
-use crate::cli::{Failure, Format, load_protocol};
+use crate::failure::Failure;
+use crate::site::load_protocol;
+use crate::store::file::{FileStore, is_case_id};
+use crate::store::rounds::{self, RoundsList};
+use crate::store::schema::{self, Unreadable};
+use crate::store::{Change, Store, StoreError, audit, data_dir};
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
