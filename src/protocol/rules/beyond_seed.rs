@@ -59,7 +59,7 @@ pub(super) fn b_sins_consult(c: &Ctx, out: &mut Out) {
     let threshold = c.p.sins_consult_from as u32;
     let mut hits = Vec::new();
     let mut unknown = Vec::new();
-    for (lesion, score) in c.case.lesions.iter().zip(&c.scores.lesions) {
+    for (i, (lesion, score)) in c.case.lesions.iter().zip(&c.scores.lesions).enumerate() {
         if lesion.treated == Some(Treated::Surgery) {
             continue;
         }
@@ -74,14 +74,17 @@ pub(super) fn b_sins_consult(c: &Ctx, out: &mut Out) {
                 hits.push((level, total));
             }
             Some(s) if s.complete => {}
-            _ => unknown.push(level),
+            _ => unknown.push((i, lesion_name(lesion, i))),
         }
     }
-    if !unknown.is_empty() {
-        out.ask(
+    for (i, row) in unknown {
+        out.ask_row(
             "A-SINS",
-            vec![("levels", unknown.join(", "))],
-            vec!["B-SINS-CONSULT: SINS of an untreated lesion".into()],
+            format!("lesions[{i}].sins"),
+            vec![("row", row.clone())],
+            vec![format!(
+                "B-SINS-CONSULT: SINS of {row} (untreated) not complete"
+            )],
         );
     }
     if !hits.is_empty() {
@@ -105,18 +108,24 @@ pub(super) fn b_escc_high(c: &Ctx, out: &mut Out) {
     }
     let mut hits = Vec::new();
     let mut unknown = Vec::new();
-    for lesion in further_lesions(c.case) {
+    for (i, lesion) in c.case.lesions.iter().enumerate() {
+        if lesion.treated == Some(Treated::Surgery) {
+            continue;
+        }
         match lesion.escc {
             Some(g @ (Escc::G2 | Escc::G3)) => hits.push((opt(&lesion.level), g)),
             Some(_) => {}
-            None => unknown.push(opt(&lesion.level)),
+            None => unknown.push((i, lesion_name(lesion, i))),
         }
     }
-    if !unknown.is_empty() {
-        out.ask(
+    for (i, row) in unknown {
+        out.ask_row(
             "A-ESCC",
-            vec![("levels", unknown.join(", "))],
-            vec!["B-ESCC-HIGH: ESCC of an untreated lesion".into()],
+            format!("lesions[{i}].escc"),
+            vec![("row", row.clone())],
+            vec![format!(
+                "B-ESCC-HIGH: ESCC of {row} (untreated) not recorded"
+            )],
         );
     }
     if !hits.is_empty() {

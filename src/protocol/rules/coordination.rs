@@ -11,7 +11,7 @@ pub(super) const MDT_CORE: [Discipline; 4] = [
 
 pub(super) fn p_mdt(c: &Ctx, out: &mut Out) {
     let mdt = &c.case.mdt;
-    if clocks::mdt_held(c.case, c.now) {
+    if clocks::mdt_held(c.case, c.cutoff) {
         return;
     }
     let attendees = mdt.attendees.clone().unwrap_or_default();
@@ -50,7 +50,7 @@ pub(super) fn p_mdt(c: &Ctx, out: &mut Out) {
 }
 
 pub(super) fn w_mdt_missing(c: &Ctx, out: &mut Out) {
-    if clocks::mdt_held(c.case, c.now) {
+    if clocks::mdt_held(c.case, c.cutoff) {
         return;
     }
     if let Some(pod) = c.pod
@@ -88,8 +88,14 @@ pub(super) fn w_discharge_no_rt(c: &Ctx, out: &mut Out) {
         missing.push("radiotherapy follow-up not scheduled".to_string());
     }
     if !missing.is_empty() {
-        out.fire(
+        let variant = if rt.consult == Some(Consult::Seen) {
+            "followup"
+        } else {
+            "consult"
+        };
+        out.fire_variant(
             "W-DISCHARGE-NO-RT",
+            variant,
             vec![("missing", missing.join("; "))],
             vec![
                 b("discharge.planned_date", format_date(&date)),
@@ -101,4 +107,53 @@ pub(super) fn w_discharge_no_rt(c: &Ctx, out: &mut Out) {
             ],
         );
     }
+}
+
+/// W-MDT-INCOMPLETE: the MDT was held without one of the seed's four disciplines (attendees
+/// not recorded count as none: the pitfall warns rather than stays quiet, and A-MDT asks).
+pub(super) fn w_mdt_incomplete(c: &Ctx, out: &mut Out) {
+    if !clocks::mdt_held(c.case, c.cutoff) {
+        return;
+    }
+    let mdt = &c.case.mdt;
+    if mdt.attendees.is_none() {
+        out.ask(
+            "A-MDT",
+            vec![],
+            vec!["W-MDT-INCOMPLETE: MDT held, attendees not recorded".into()],
+        );
+    }
+    let attendees = mdt.attendees.clone().unwrap_or_default();
+    let missing: Vec<String> = MDT_CORE
+        .iter()
+        .filter(|d| !attendees.contains(d))
+        .map(|d| d.as_str().replace('_', " "))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let listed: Vec<&str> = attendees.iter().map(|d| d.as_str()).collect();
+    out.fire(
+        "W-MDT-INCOMPLETE",
+        vec![
+            ("missing", missing.join(", ")),
+            ("count", missing.len().to_string()),
+        ],
+        vec![
+            b(
+                "mdt.held_at",
+                mdt.held_at.as_ref().map(format_time).unwrap_or_default(),
+            ),
+            b(
+                "mdt.attendees",
+                if mdt.attendees.is_none() {
+                    "not recorded".to_string()
+                } else if listed.is_empty() {
+                    "none".to_string()
+                } else {
+                    listed.join(", ")
+                },
+            ),
+        ],
+    );
 }

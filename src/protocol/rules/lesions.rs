@@ -24,17 +24,16 @@ pub(super) fn p_l45_conservative(c: &Ctx, out: &mut Out) {
         return;
     }
     let names: Vec<String> = list.iter().map(stenosis_name).collect();
-    let unknown: Vec<String> = list
-        .iter()
-        .filter(|s| s.attributable_symptoms.is_none())
-        .map(stenosis_name)
-        .collect();
-    if !unknown.is_empty() {
-        out.ask(
-            "A-L45",
-            vec![("levels", unknown.join(", "))],
-            vec!["P-L45-SURGICAL: attributable symptoms".into()],
-        );
+    for (i, s) in list.iter().enumerate() {
+        if s.attributable_symptoms.is_none() {
+            let row = stenosis_name(s);
+            out.ask_row(
+                "A-L45",
+                format!("degenerative_stenosis[{i}].attributable_symptoms"),
+                vec![("row", row.clone())],
+                vec![format!("P-L45-SURGICAL: attributable symptoms at {row}")],
+            );
+        }
     }
     out.fire(
         "P-L45-CONSERVATIVE",

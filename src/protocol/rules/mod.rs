@@ -7,7 +7,7 @@
 //! matching ask (`A-*`) instead of going silent. Pitfalls whose other trigger is present treat
 //! an unknown safeguard as missing (they warn rather than stay quiet).
 
-use super::clocks::{self, Clocks, RtState, RtWindow};
+use super::clocks::{self, Clocks, Neuro, RtState, RtWindow};
 use super::evaluation::Evaluation;
 use super::scores::{self, mgy};
 use super::{Params, Protocol};
@@ -17,6 +17,7 @@ use chrono::NaiveDateTime;
 // One file per section of the protocol; the `RULES` table below is the one list of IDs.
 mod beyond_seed;
 mod coordination;
+mod dates;
 mod lesions;
 mod monitoring;
 mod neurology;
@@ -27,6 +28,7 @@ mod systemic;
 
 use beyond_seed::*;
 use coordination::*;
+use dates::*;
 use lesions::*;
 use monitoring::*;
 use neurology::*;
@@ -50,6 +52,10 @@ pub struct Ctx<'a> {
     pub levels_text: String,
     /// `surgery.date: 2026-11-20 (POD 11)`: the reason most timing rules give.
     pub pod_because: String,
+    /// Now plus `future_tolerance_min`: times up to it count as recorded at now.
+    pub cutoff: NaiveDateTime,
+    /// The neuro exams as read at now.
+    pub neuro: &'a Neuro,
 }
 
 impl<'a> Ctx<'a> {
@@ -62,6 +68,7 @@ impl<'a> Ctx<'a> {
         window: Option<&'a RtWindow>,
         clocks: &'a Clocks,
         scores: &'a super::evaluation::Scores,
+        neuro: &'a Neuro,
     ) -> Ctx<'a> {
         let mut levels: Vec<Level> = case.lesions.iter().filter_map(|l| l.level).collect();
         levels.sort();
@@ -82,6 +89,8 @@ impl<'a> Ctx<'a> {
             levels_text: levels_text(&levels),
             levels,
             pod_because,
+            cutoff: clocks::cutoff(now, &protocol.params),
+            neuro,
         }
     }
 }
@@ -92,6 +101,8 @@ pub struct Fired {
     pub variant: Option<&'static str>,
     pub vars: Vec<(&'static str, String)>,
     pub because: Vec<String>,
+    /// Asks: the exact row's field (`lesions[1].escc`) when it is not the ask's own field.
+    pub field: Option<String>,
 }
 
 #[derive(Default)]
@@ -109,6 +120,7 @@ impl Out {
             variant: None,
             vars,
             because,
+            field: None,
         });
     }
     fn fire_variant(
@@ -123,11 +135,31 @@ impl Out {
             variant: Some(variant),
             vars,
             because,
+            field: None,
         });
     }
     /// Asks are merged by ID: two rules waiting on the same field make one question.
     fn ask(&mut self, id: &'static str, vars: Vars, because: Vec<String>) {
-        if let Some(a) = self.asks.iter_mut().find(|a| a.id == id) {
+        self.ask_at(id, None, vars, because);
+    }
+
+    /// An ask for one exact row (`field` = `lesions[1].escc`): merged by ID and row.
+    fn ask_row(&mut self, id: &'static str, field: String, vars: Vars, because: Vec<String>) {
+        self.ask_at(id, Some(field), vars, because);
+    }
+
+    fn ask_at(
+        &mut self,
+        id: &'static str,
+        field: Option<String>,
+        vars: Vars,
+        because: Vec<String>,
+    ) {
+        if let Some(a) = self
+            .asks
+            .iter_mut()
+            .find(|a| a.id == id && a.field == field)
+        {
             for b in because {
                 if !a.because.contains(&b) {
                     a.because.push(b);
@@ -139,6 +171,7 @@ impl Out {
                 variant: None,
                 vars,
                 because,
+                field,
             });
         }
     }
@@ -184,6 +217,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("W-SURVIVAL", w_survival),
     ("W-COMPLICATION", w_complication),
     ("W-LESION-UNPLANNED", w_lesion_unplanned),
+    ("W-NEURO-INCONSISTENT", w_neuro_inconsistent),
+    ("W-FUTURE-DATED", w_future_dated),
+    ("W-MDT-INCOMPLETE", w_mdt_incomplete),
+    ("W-PERF-CONFLICT", w_perf_conflict),
     ("B-RT-SCHEDULE", b_rt_schedule),
     ("B-RT-EARLY", b_rt_early),
     ("B-SINS-CONSULT", b_sins_consult),
@@ -223,6 +260,14 @@ fn levels_text(levels: &[Level]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How a lesion row is named in words: "lesion T5", or "lesion 2 (level unknown)".
+fn lesion_name(l: &Lesion, i: usize) -> String {
+    match l.level {
+        Some(level) => format!("lesion {level}"),
+        None => format!("lesion {} (level unknown)", i + 1),
+    }
 }
 
 /// Lesions other than the operated one ("further" lesions).

@@ -13,13 +13,14 @@ pub(super) fn p_pain_dexa(c: &Ctx, out: &mut Out) {
         Some(Dexamethasone::None) => return,
         Some(Dexamethasone::Oral) => "oral",
         Some(Dexamethasone::Iv) => "IV",
+        // Unknown: only the ask; "continue dexamethasone" would assume it is given.
         None => {
             out.ask(
                 "A-DEXA",
                 vec![],
                 vec!["P-PAIN-DEXA: continue or review dexamethasone".into()],
             );
-            "IV"
+            return;
         }
     };
     let vars = vec![("pod", pod.to_string()), ("route", route.to_string())];

@@ -40,3 +40,30 @@ pub(super) fn w_survival(c: &Ctx, out: &mut Out) {
         }
     }
 }
+
+/// W-PERF-CONFLICT: ECOG and KPS both recorded and outside the customary mapping (§3).
+pub(super) fn w_perf_conflict(c: &Ctx, out: &mut Out) {
+    let p = &c.case.performance;
+    let (Some(ecog), Some(kps)) = (p.ecog, p.kps) else {
+        return;
+    };
+    if scores::ecog_from_kps(kps) == ecog {
+        return;
+    }
+    out.fire(
+        "W-PERF-CONFLICT",
+        vec![
+            ("ecog", ecog.to_string()),
+            ("kps", kps.to_string()),
+            ("range", scores::kps_range_from_ecog(ecog).to_string()),
+        ],
+        vec![
+            b("performance.ecog", ecog),
+            b("performance.kps", kps),
+            format!(
+                "customary mapping: ECOG {ecog} ≈ KPS {}",
+                scores::kps_range_from_ecog(ecog)
+            ),
+        ],
+    );
+}

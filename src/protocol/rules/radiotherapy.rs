@@ -13,7 +13,10 @@ pub(super) fn ask_rt_end(c: &Ctx, out: &mut Out) {
     {
         out.ask(
             "A-RT-END",
-            vec![("fractions", n.to_string()), ("expected_end", end.clone())],
+            vec![
+                ("fractions", fractions_words(n)),
+                ("expected_end", end.clone()),
+            ],
             vec![
                 b("radiotherapy.end", "not recorded"),
                 format!("expected end {end}"),
@@ -57,8 +60,11 @@ pub(super) fn window_words(c: &Ctx) -> String {
     }
 }
 
+/// P-RT-ADJUVANT: always; its words follow the course (not started: plan it urgently;
+/// under way: fraction k of n; completed on DATE).
 pub(super) fn p_rt_adjuvant(c: &Ctx, out: &mut Out) {
     let s = &c.case.surgery;
+    let rt = &c.case.radiotherapy;
     let mut because = vec![b(
         "surgery",
         format!(
@@ -71,9 +77,60 @@ pub(super) fn p_rt_adjuvant(c: &Ctx, out: &mut Out) {
     if !levels.is_empty() {
         because.push(b("lesions (treated)", levels_text(&levels)));
     }
-    out.fire("P-RT-ADJUVANT", vec![], because);
+    let mut vars: Vars = Vec::new();
+    let variant = if clocks::rt_completed(c.case, c.now) {
+        let end = date_s(&rt.end);
+        because.push(b("radiotherapy.end", &end));
+        vars.push(("end", end));
+        "completed"
+    } else if clocks::rt_started(c.case, c.now) {
+        let start = date_s(&rt.start);
+        because.push(b("radiotherapy.start", &start));
+        vars.push(("start", start));
+        match c
+            .window
+            .map(|w| (w.fraction, w.fractions, w.expected_end.clone()))
+        {
+            Some((Some(k), Some(n), Some(end))) => {
+                vars.push(("k", k.to_string()));
+                vars.push(("n", n.to_string()));
+                vars.push(("expected_end", end));
+                "started"
+            }
+            _ => "started_unknown",
+        }
+    } else {
+        "not_started"
+    };
+    out.fire_variant("P-RT-ADJUVANT", variant, vars, because);
 }
 
+/// `target from 2026-12-04, deadline 2026-12-18, 17 days left`: the window with its dates.
+fn window_dates(c: &Ctx) -> String {
+    let Some(surgery) = c.case.surgery.date else {
+        return "record the surgery date to date the window".to_string();
+    };
+    let on = |pod: f64| format_date(&(surgery + chrono::Duration::days(pod as i64)));
+    let left = match c.window.and_then(|w| w.days_to_deadline) {
+        Some(d) if d >= 0 => format!("{} left", days(d)),
+        Some(d) => format!("{} past", days(-d)),
+        None => String::new(),
+    };
+    let mut s = format!(
+        "target from {}, deadline {}",
+        on(c.p.rt_target_from),
+        on(c.p.rt_deadline)
+    );
+    if !left.is_empty() {
+        s.push_str(", ");
+        s.push_str(&left);
+    }
+    s
+}
+
+/// P-RT-TIMING: while RT has not started. Ready to schedule only when stable, wound
+/// healed/healing, no contraindication, no new deficit awaiting MRI and no planned start;
+/// with a planned start it says when.
 pub(super) fn p_rt_timing(c: &Ctx, out: &mut Out) {
     if !rt_not_started(c) {
         ask_rt_end(c, out);
@@ -93,59 +150,94 @@ pub(super) fn p_rt_timing(c: &Ctx, out: &mut Out) {
     if let Some(ci) = contraindication {
         because.push(b("radiotherapy.contraindication", ci));
     }
-    let mut vars = vec![("window", window_words(c)), ("wound", opt(&wound))];
-    let variant = if stable == Some(true) && wound_ok && contraindication.is_none() {
-        "ready"
-    } else {
-        let mut blockers = Vec::new();
-        if let Some(ci) = contraindication {
-            blockers.push(format!("contraindication recorded (\"{ci}\")"));
+    let mri_waiting = c.clocks.mri.is_some() || c.clocks.mri_exam_time_unknown;
+    if mri_waiting {
+        because.push("W-NEURO-MRI: a new deficit awaits MRI".to_string());
+    }
+    let mut vars = vec![
+        ("window", window_words(c)),
+        ("dates", window_dates(c)),
+        ("wound", opt(&wound)),
+    ];
+    let mut blockers = Vec::new();
+    if mri_waiting {
+        blockers.push("image the new deficit first".to_string());
+    }
+    if let Some(ci) = contraindication {
+        blockers.push(format!("contraindication recorded (\"{ci}\")"));
+    }
+    if stable == Some(false) {
+        blockers.push("not medically stable".to_string());
+    }
+    if let Some(w) = wound.filter(|_| !wound_ok) {
+        blockers.push(format!("wound {w}"));
+    }
+    let mut unknowns = Vec::new();
+    if blockers.is_empty() {
+        if stable.is_none() {
+            unknowns.push("medical stability");
+            out.ask(
+                "A-STABLE",
+                vec![],
+                vec!["P-RT-TIMING: readiness for radiotherapy".into()],
+            );
         }
-        if stable == Some(false) {
-            blockers.push("not medically stable".to_string());
+        if wound.is_none() {
+            unknowns.push("wound status");
+            out.ask(
+                "A-WOUND",
+                vec![],
+                vec!["P-RT-TIMING: readiness for radiotherapy".into()],
+            );
         }
-        if let Some(w) = wound.filter(|_| !wound_ok) {
-            blockers.push(format!("wound {w}"));
-        }
-        if blockers.is_empty() {
-            let mut unknowns = Vec::new();
-            if stable.is_none() {
-                unknowns.push("medical stability");
-                out.ask(
-                    "A-STABLE",
-                    vec![],
-                    vec!["P-RT-TIMING: readiness for radiotherapy".into()],
-                );
-            }
-            if wound.is_none() {
-                unknowns.push("wound status");
-                out.ask(
-                    "A-WOUND",
-                    vec![],
-                    vec!["P-RT-TIMING: readiness for radiotherapy".into()],
-                );
-            }
-            vars.push(("unknowns", unknowns.join(", ")));
-            "unknown"
-        } else {
-            vars.push(("blockers", blockers.join("; ")));
-            "wait"
-        }
-    };
-    if c.case.wound.checked_at.is_some() {
-        because.push(b(
-            "wound.checked_at",
+    }
+    let planned = c.case.radiotherapy.planned_start;
+    let variant = if let Some(d) = planned {
+        because.push(b("radiotherapy.planned_start", format_date(&d)));
+        vars.push(("planned", format_date(&d)));
+        vars.push((
+            "planned_pod",
             c.case
-                .wound
-                .checked_at
-                .as_ref()
-                .map(format_time)
-                .unwrap_or_default(),
+                .surgery
+                .date
+                .map_or("?".to_string(), |s| (d - s).num_days().to_string()),
         ));
+        vars.push((
+            "before",
+            if blockers.is_empty() {
+                String::new()
+            } else {
+                format!(" Before it: {}.", blockers.join("; "))
+            },
+        ));
+        "planned"
+    } else if !blockers.is_empty() {
+        vars.push(("blockers", blockers.join("; ")));
+        "wait"
+    } else if !unknowns.is_empty() {
+        vars.push(("unknowns", unknowns.join(", ")));
+        "unknown"
+    } else {
+        "ready"
+    };
+    if let Some(t) = c.case.wound.checked_at {
+        because.push(b("wound.checked_at", format_time(&t)));
     }
     out.fire_variant("P-RT-TIMING", variant, vars, because);
 }
 
+/// `1 fraction`, `25 fractions`.
+pub(super) fn fractions_words(n: u32) -> String {
+    if n == 1 {
+        "1 fraction".to_string()
+    } else {
+        format!("{n} fractions")
+    }
+}
+
+/// P-RT-DOSE: the protocol's range; with a planned total and dose per fraction, the number
+/// of fractions (exact division, rounded up), the dose those deliver, weeks and the BED/EQD2
+/// of the delivered dose, and whether it is exactly a guideline schedule.
 pub(super) fn p_rt_dose(c: &Ctx, out: &mut Out) {
     let rt = &c.case.radiotherapy;
     let sched = &c.scores.rt_schedule;
@@ -163,12 +255,32 @@ pub(super) fn p_rt_dose(c: &Ctx, out: &mut Out) {
         (Some(t), Some(d), Some(n)) => {
             because.push(b(
                 "fractions",
-                format!("{} ÷ {} = {n}", fmt_num(t), fmt_num(d)),
+                format!("{} ÷ {} = {n} (rounded up)", fmt_num(t), fmt_num(d)),
             ));
+            let delivered = sched.delivered_gy.unwrap_or(t);
+            let delivered_text = if mgy(delivered) != mgy(t) {
+                because.push(b(
+                    "delivered",
+                    format!("{n} × {} = {} Gy", fmt_num(d), fmt_num(delivered)),
+                ));
+                format!(
+                    " Delivered {n} × {} Gy = {} Gy (planned {} Gy).",
+                    fmt_num(d),
+                    fmt_num(delivered),
+                    fmt_num(t)
+                )
+            } else {
+                String::new()
+            };
+            let guideline = sched.guideline.as_ref().map_or(String::new(), |g| {
+                because.push(b("guideline schedule", g));
+                format!(" It matches the guideline schedule {g} for spinal metastases.")
+            });
             format!(
-                "Planned {} Gy in {} Gy: {n} fractions over {} weeks ({} a week); EQD2 {} Gy tumour (α/β {}), {} Gy spinal cord (α/β {}); BED {} / {} Gy.",
+                "Planned {} Gy in {} Gy: {} over {} weeks ({} a week).{delivered_text} Delivered dose: EQD2 {} Gy tumour (α/β {}), {} Gy spinal cord (α/β {}); BED {} / {} Gy.{guideline}",
                 fmt_num(t),
                 fmt_num(d),
+                fractions_words(n),
                 fmt_num(sched.weeks.unwrap_or(0.0)),
                 fmt_num(c.p.fractions_per_week),
                 fmt_num(sched.eqd2_tumour.unwrap_or(0.0)),
@@ -197,11 +309,22 @@ pub(super) fn p_rt_dose(c: &Ctx, out: &mut Out) {
 pub(super) fn p_rt_field(c: &Ctx, out: &mut Out) {
     let fields = &c.scores.rt_field;
     if fields.is_empty() {
-        if c.case.lesions.iter().any(|l| l.level.is_some()) {
-            out.ask(
+        // The row to mark: the destructive mass when there is one, else the first lesion.
+        let row = c
+            .case
+            .lesions
+            .iter()
+            .position(|l| l.level.is_some() && l.finding == Some(Finding::DestructiveMass))
+            .or_else(|| c.case.lesions.iter().position(|l| l.level.is_some()));
+        if let Some(i) = row {
+            let name = lesion_name(&c.case.lesions[i], i);
+            out.ask_row(
                 "A-LESION-LEVEL",
-                vec![],
-                vec!["P-RT-FIELD: no lesion marked treated (surgery) or for radiotherapy".into()],
+                format!("lesions[{i}].treated"),
+                vec![("row", name.clone())],
+                vec![format!(
+                    "P-RT-FIELD: no lesion marked treated (surgery) or for radiotherapy (e.g. {name})"
+                )],
             );
         } else {
             out.ask(
@@ -219,9 +342,19 @@ pub(super) fn p_rt_field(c: &Ctx, out: &mut Out) {
     let notes: Vec<&str> = fields.iter().filter_map(|f| f.note.as_deref()).collect();
     let field_text = fields
         .iter()
-        .map(|f| f.text.as_str())
+        .map(|f| {
+            if f.includes.is_empty() {
+                f.text.clone()
+            } else {
+                format!("{} (includes {})", f.text, levels_text(&f.includes))
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
+    let includes: Vec<Level> = fields
+        .iter()
+        .flat_map(|f| f.includes.iter().copied())
+        .collect();
     let ends = if notes.is_empty() {
         String::new()
     } else {
@@ -234,10 +367,19 @@ pub(super) fn p_rt_field(c: &Ctx, out: &mut Out) {
             ("levels", levels_text(&lesions)),
             ("ends", ends),
         ],
-        vec![b(
-            "lesions (treated or for radiotherapy)",
-            levels_text(&lesions),
-        )],
+        {
+            let mut because = vec![b(
+                "lesions (treated or for radiotherapy)",
+                levels_text(&lesions),
+            )];
+            if !includes.is_empty() {
+                because.push(b(
+                    "lesions in the margin (join the involved span)",
+                    levels_text(&includes),
+                ));
+            }
+            because
+        },
     );
 }
 
@@ -311,6 +453,10 @@ pub(super) fn w_rt_deferred(c: &Ctx, out: &mut Out) {
 
 pub(super) fn w_rt_dose(c: &Ctx, out: &mut Out) {
     let rt = &c.case.radiotherapy;
+    // A guideline schedule of B-RT-SCHEDULE is not a deviation to justify.
+    if c.scores.rt_schedule.guideline.is_some() {
+        return;
+    }
     let mut outside = Vec::new();
     let mut because = Vec::new();
     if let Some(t) = rt.total_dose_gy
