@@ -4,7 +4,7 @@ mod store_support;
 
 use serde_json::{Value, json};
 use spinewatch::store::audit::{self, verify_text};
-use spinewatch::store::{Change, FileStore, Store};
+use spinewatch::store::{Change, FileStore};
 use std::fs;
 use std::path::Path;
 use store_support::*;
@@ -19,9 +19,8 @@ fn change(path: &str, old: Value, new: Value) -> Change {
 
 /// A case with five audit entries, one save at a time as the TUI would do.
 fn five_entries(dir: &Path) -> FileStore {
-    let mut store = FileStore::open(dir).unwrap();
+    let mut store = open_store(dir);
     store.set_user("ana");
-    store.save(&case("bed12", "Bed 12")).unwrap();
     let changes = [
         change("radiotherapy.consult", json!("requested"), json!("seen")),
         change("radiotherapy.dose_per_fraction_gy", Value::Null, json!(1.8)),
@@ -32,16 +31,19 @@ fn five_entries(dir: &Path) -> FileStore {
             json!({"at": "2026-12-01T08:00", "frankel": "d"}),
         ),
     ];
-    store.append_audit("bed12", now(), &changes[..1]).unwrap();
-    store.append_audit("bed12", now(), &changes[1..3]).unwrap();
-    store.append_audit("bed12", now(), &changes[3..]).unwrap();
-    store
-        .append_audit(
-            "bed12",
-            now(),
-            &[change("notes", json!(""), json!("mobilising"))],
-        )
-        .unwrap();
+    let mut c = case("bed12", "Bed 12");
+    try_save(&mut store, &c, &changes[..1]).unwrap();
+    c.patient.label = Some("Bett 12 — ü".into());
+    try_save(&mut store, &c, &changes[1..3]).unwrap();
+    c.notes = Some("exam".into());
+    try_save(&mut store, &c, &changes[3..]).unwrap();
+    c.notes = Some("mobilising".into());
+    try_save(
+        &mut store,
+        &c,
+        &[change("notes", json!(""), json!("mobilising"))],
+    )
+    .unwrap();
     store
 }
 
@@ -131,9 +133,9 @@ fn a_write_cut_by_a_crash_is_not_an_entry_and_is_dropped_on_the_next_append() {
     text.push_str("{\"seq\":6,\"at\":\"2026-");
     fs::write(&path, &text).unwrap();
     assert_eq!(verify_text(&log_text(tmp.path())), Ok(5));
-    store
-        .append_audit("bed12", now(), &[change("notes", json!("a"), json!("b"))])
-        .unwrap();
+    let mut c = case("bed12", "Bett 12 — ü");
+    c.notes = Some("b".into());
+    try_save(&mut store, &c, &[change("notes", json!("a"), json!("b"))]).unwrap();
     let after = log_text(tmp.path());
     assert!(!after.contains("\"at\":\"2026-{"), "{after}");
     assert_eq!(verify_text(&after), Ok(6));
@@ -166,7 +168,7 @@ fn audit_verify_exits_2_naming_the_entry() {
     assert_eq!(ok.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&ok.stdout),
-        "bed12.log.jsonl: chain intact, 5 entries (entries cut from the end would not show)\n"
+        "bed12.log.jsonl: chain intact, 5 entries; bed12.json matches the newest entry\n"
     );
     let listed = String::from_utf8_lossy(&run(&["audit", "bed12"]).stdout).into_owned();
     assert!(
