@@ -175,3 +175,81 @@ fn someone_checking_who_holds_a_case_never_makes_it_read_only() {
         done.store(true, Ordering::Relaxed);
     });
 }
+
+#[test]
+fn with_the_lock_file_deleted_a_second_instance_cannot_overwrite_the_first_ones_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut first = open_store(tmp.path());
+    first.set_user("ana");
+    save(&mut first, &case("bed12", "Bed 12"));
+    assert_eq!(first.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    let mine = first.load("bed12", now()).unwrap();
+    // Someone removes the lock file: the second instance gets the case as well.
+    fs::remove_file(tmp.path().join("bed12.lock")).unwrap();
+    let mut second = open_store(tmp.path());
+    second.set_user("ben");
+    assert_eq!(second.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    let theirs = second.load("bed12", now()).unwrap();
+
+    let mut ben = theirs.clone();
+    ben.notes = Some("ben: RT consult seen".into());
+    let v = spinewatch::store::version_of(&theirs);
+    let ben_change = Change {
+        path: "notes".into(),
+        old: serde_json::Value::Null,
+        new: "ben: RT consult seen".into(),
+    };
+    second.save(&ben, v, &[ben_change]).unwrap();
+
+    let mut ana = mine.clone();
+    ana.notes = Some("ana: wound dry".into());
+    let v = spinewatch::store::version_of(&mine);
+    let before = fs::read(tmp.path().join("bed12.json")).unwrap();
+    let err = first
+        .save(
+            &ana,
+            v,
+            &[Change {
+                path: "notes".into(),
+                old: serde_json::Value::Null,
+                new: "ana: wound dry".into(),
+            }],
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { .. } | StoreError::Refused(_)),
+        "{err:?}"
+    );
+    assert_eq!(
+        fs::read(tmp.path().join("bed12.json")).unwrap(),
+        before,
+        "ben's change is not overwritten"
+    );
+    let saved = second.load("bed12", now()).unwrap();
+    assert_eq!(saved.notes.as_deref(), Some("ben: RT consult seen"));
+    let trail = spinewatch::store::audit::read(tmp.path(), "bed12").unwrap();
+    assert!(
+        trail.iter().all(|e| e.new != "ana: wound dry"),
+        "no entry for a refused save"
+    );
+}
+
+#[test]
+fn a_stale_version_is_a_conflict_that_names_who_changed_the_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ana = open_store(tmp.path());
+    ana.set_user("ana");
+    let v1 = ana.create(&case("bed12", "Bed 12"), &[], now()).unwrap();
+    let mut c = case("bed12", "Bed 12");
+    c.notes = Some("one".into());
+    let v2 = ana.save(&c, v1, &[]).unwrap();
+    assert_eq!((v1, v2), (1, 2));
+    c.notes = Some("two".into());
+    let err = ana.save(&c, v1, &[]).unwrap_err();
+    let StoreError::Conflict { by, message } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(by.as_deref(), Some("ana"));
+    assert!(message.contains("version 2"), "{message}");
+    assert!(message.contains("nothing was written"), "{message}");
+}
