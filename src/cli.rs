@@ -63,6 +63,19 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// Record values from a script, exactly as the TUI would (one audited save for all).
+    Set {
+        /// The case id.
+        id: String,
+        /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
+        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        #[arg(required = true, value_name = "PATH=VALUE",
+              value_parser = crate::commands::set::parse_assignment)]
+        assignments: Vec<crate::commands::set::Assignment>,
+        /// Write nothing (exit 3) when the case is no longer this version.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+    },
 }
 
 pub use crate::commands::{ExportFormat, Format};
@@ -129,6 +142,25 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        Some(Command::Set {
+            id,
+            assignments,
+            expect_version,
+        }) => {
+            if cli.now.is_some() {
+                return Err(Failure::input(
+                    "set records what happens now; --now is for what-if views, which write \
+                     nothing",
+                ));
+            }
+            crate::commands::set::set(
+                cli.data_dir.as_deref(),
+                &id,
+                &assignments,
+                expect_version,
+                now,
+            )
+        }
         None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
     }
 }
