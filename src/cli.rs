@@ -112,7 +112,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     let mut out = serde_json::to_string_pretty(&value)
                         .expect("an evaluation always serialises");
                     out.push('\n');
-                    crate::output::print_raw(&out);
+                    crate::output::print_json(&out);
                 }
                 Format::Text => {
                     let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
@@ -136,7 +136,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let out =
                 crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
             match format {
-                ExportFormat::Fhir => crate::output::print_raw(&out),
+                ExportFormat::Fhir => crate::output::print_json(&out),
                 ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
             }
             Ok(())

@@ -83,8 +83,14 @@ fn a_fifo_or_directory_in_a_cases_place_is_damaged_without_hanging() {
         .map(|d| format!("{}: {}", d.file, d.reason))
         .collect();
     assert_eq!(reasons.len(), 2, "{reasons:?}");
-    assert!(reasons[0].contains("bed12.json") && reasons[0].contains("FIFO"), "{reasons:?}");
-    assert!(reasons[1].contains("bed13.json") && reasons[1].contains("directory"), "{reasons:?}");
+    assert!(
+        reasons[0].contains("bed12.json") && reasons[0].contains("FIFO"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].contains("bed13.json") && reasons[1].contains("directory"),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -98,7 +104,11 @@ fn a_symlinked_log_is_never_appended_to() {
     let err = edit(&mut store, "appended through the link").unwrap_err();
     assert!(err.contains("symbolic link"), "{err}");
     assert_eq!(fs::read(&outside).unwrap(), OUTSIDE);
-    assert_eq!(fs::read(data.join("bed12.json")).unwrap(), before, "no save without its entry");
+    assert_eq!(
+        fs::read(data.join("bed12.json")).unwrap(),
+        before,
+        "no save without its entry"
+    );
 }
 
 #[test]
@@ -160,7 +170,11 @@ fn a_symlinked_exports_directory_is_refused() {
     );
     let (status, error) = app.status.clone().unwrap();
     assert!(error && status.contains("symbolic link"), "{status}");
-    assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written there");
+    assert_eq!(
+        fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written there"
+    );
     assert_eq!(fs::read(&outside).unwrap(), OUTSIDE);
 }
 
@@ -209,5 +223,8 @@ fn a_vanished_case_or_directory_is_said_plainly() {
     assert!(!err.contains("intact"), "{err}");
     fs::rename(&data, tmp.path().join("moved")).unwrap();
     let err = store.save(&loaded, v, &[]).unwrap_err().to_string();
-    assert!(err.contains("data directory") && err.contains("is gone"), "{err}");
+    assert!(
+        err.contains("data directory") && err.contains("is gone"),
+        "{err}"
+    );
 }

@@ -3,7 +3,7 @@
 use super::Format;
 use crate::case::decode::short_json;
 use crate::failure::Failure;
-use crate::output::{print_raw, print_text};
+use crate::output::{print_json, print_text};
 use crate::site::load_protocol;
 use crate::store::file::{FileStore, is_case_id};
 use crate::store::rounds::{self, RoundsList};
@@ -66,7 +66,7 @@ pub fn rounds(
     let list = RoundsList::new(now, cases, damaged);
     warn(&store);
     match format {
-        Format::Json => print_raw(&format!("{}\n", list.to_json_pretty())),
+        Format::Json => print_json(&format!("{}\n", list.to_json_pretty())),
         Format::Text => print_text(&list.text()),
     }
     Ok(())

@@ -367,8 +367,11 @@ fn export(app: &mut App, data_dir: &Path) {
     let eval = evaluate(&view.case, &app.protocol, app.now);
     let text = crate::export::handover_markdown(&view.case, &eval, &app.protocol);
     let name = format!("{}-{}.md", view.id(), app.now.format("%Y%m%dT%H%M"));
-    let result =
-        crate::store::files::write_private_atomic(&data_dir.join("exports"), &name, text.as_bytes());
+    let result = crate::store::files::write_private_atomic(
+        &data_dir.join("exports"),
+        &name,
+        text.as_bytes(),
+    );
     app.status = Some(match result {
         Ok(path) => (format!("exported to {}", path.display()), false),
         Err(e) => (format!("export failed: {e}"), true),
