@@ -1,9 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::file::read_case_file;
 use crate::case::{parse_date, parse_time};
 use crate::failure::Failure;
-use crate::protocol::evaluate;
 use crate::site::load_protocol;
 use chrono::{NaiveDateTime, Timelike};
 use clap::{Parser, Subcommand};
@@ -31,17 +29,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Evaluate one case file and print the plan, pitfalls, clocks and scores.
+    /// Evaluate a case (a file, or an id in the data directory) and print the plan,
+    /// pitfalls, clocks and scores.
     Evaluate {
-        /// The case file (spinewatch.case/1 JSON).
-        file: PathBuf,
+        /// A case file (spinewatch.case JSON), or a case id in the data directory.
+        #[arg(value_name = "FILE|ID")]
+        target: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The case as it stood at this time (rebuilt from its audit trail; a case id only),
+        /// evaluated at that time: YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        as_of: Option<NaiveDateTime>,
     },
     /// Print the rounds list: active cases, most urgent first.
     Rounds {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RoundsFormat::Text)]
+        format: RoundsFormat,
+        /// Also show what changed since this time (rules that appeared or cleared, edits):
+        /// YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        since: Option<NaiveDateTime>,
         /// Include archived cases.
         #[arg(long)]
         archived: bool,
@@ -65,6 +73,7 @@ pub enum Command {
     Demo,
 }
 
+pub use crate::commands::cases::RoundsFormat;
 pub use crate::commands::{ExportFormat, Format};
 
 /// `--now`: a date (midnight, local) or a local time.
@@ -74,31 +83,42 @@ pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
         .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
 }
 
+/// The time to the minute.
+fn minute(t: NaiveDateTime) -> NaiveDateTime {
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("zero seconds is a valid time")
+}
+
 pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
-    let now = cli
-        .now
-        .unwrap_or_else(|| chrono::Local::now().naive_local())
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("zero seconds is a valid time");
+    let now = minute(
+        cli.now
+            .unwrap_or_else(|| chrono::Local::now().naive_local()),
+    );
     match cli.command {
-        Some(Command::Evaluate { file, format }) => {
-            let protocol = load_protocol()?;
-            let case = read_case_file(&file, now)?;
-            let eval = evaluate(&case, &protocol, now);
-            let out = match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
-                }
-                Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
-            };
-            println!("{out}");
-            Ok(())
-        }
-        Some(Command::Rounds { format, archived }) => {
-            crate::commands::cases::rounds(cli.data_dir.as_deref(), now, format, archived)
-        }
+        Some(Command::Evaluate {
+            target,
+            format,
+            as_of,
+        }) => crate::commands::cases::evaluate(
+            cli.data_dir.as_deref(),
+            &target,
+            format,
+            now,
+            as_of.map(minute),
+        ),
+        Some(Command::Rounds {
+            format,
+            since,
+            archived,
+        }) => crate::commands::cases::rounds(
+            cli.data_dir.as_deref(),
+            now,
+            format,
+            since.map(minute),
+            archived,
+        ),
         Some(Command::Import { file }) => {
             crate::commands::cases::import(cli.data_dir.as_deref(), &file, now)
         }

@@ -1,8 +1,11 @@
-//! `spinewatch rounds`, `import` and `audit`: the store's commands.
+//! `spinewatch rounds`, `evaluate` (of a file or, `--as-of`, of a case as it stood), `import`
+//! and `audit`: the store's commands.
 
 use super::Format;
 use crate::case::decode::short_json;
+use crate::case::format_time;
 use crate::failure::Failure;
+use crate::history;
 use crate::site::load_protocol;
 use crate::store::file::{FileStore, is_case_id};
 use crate::store::rounds::{self, RoundsList};
@@ -32,21 +35,35 @@ fn store_failure(e: StoreError) -> Failure {
     }
 }
 
-/// `spinewatch rounds [--format json|text] [--archived]`.
+/// `--format` of `rounds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoundsFormat {
+    Json,
+    Text,
+    /// A table for a printed rounds sheet.
+    Markdown,
+}
+
+/// `spinewatch rounds [--format json|text|markdown] [--since TIME] [--archived]`.
 pub fn rounds(
     dir_override: Option<&Path>,
     now: NaiveDateTime,
-    format: Format,
+    format: RoundsFormat,
+    since: Option<NaiveDateTime>,
     include_archived: bool,
 ) -> Result<(), Failure> {
     let store = open(dir_override)?;
     let protocol = load_protocol()?;
+    let held = rounds::holders(store.dir());
     // Each case is evaluated on the thread that read it and only its line is kept.
     let results = store
         .scan(|r| match r {
             Ok(case) if include_archived || !case.is_archived() => {
-                let mut entry = rounds::entry(&case, &protocol, now);
-                entry.holder = store.holder(&entry.id);
+                let mut entry = match since {
+                    None => rounds::entry(&case, &protocol, now),
+                    Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
+                };
+                entry.holder = held.get(&entry.id).cloned();
                 entry.read_only = entry.holder.is_some();
                 Some(Ok(entry))
             }
@@ -63,11 +80,84 @@ pub fn rounds(
     }
     let list = RoundsList::new(now, cases, damaged);
     warn(&store);
-    match format {
-        Format::Json => println!("{}", list.to_json_pretty()),
-        Format::Text => print!("{}", list.text()),
+    let out = match format {
+        RoundsFormat::Json => list.to_json_pretty() + "\n",
+        RoundsFormat::Text => list.text(),
+        RoundsFormat::Markdown => list.markdown(),
+    };
+    print_out(&out)
+}
+
+/// Every text a store command prints goes out here (one place to escape it and to end
+/// quietly on a closed pipe).
+fn print_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::other(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// `spinewatch evaluate FILE|ID [--as-of TIME]`: a case file, or a case in the data
+/// directory; with `--as-of`, the case as it stood at TIME (rebuilt from its audit trail),
+/// evaluated at TIME.
+pub fn evaluate(
+    dir_override: Option<&Path>,
+    target: &str,
+    format: Format,
+    now: NaiveDateTime,
+    as_of: Option<NaiveDateTime>,
+) -> Result<(), Failure> {
+    let protocol = load_protocol()?;
+    let (case, at) = match as_of {
+        None => (super::export::load_target(target, dir_override, now)?, now),
+        Some(time) => (case_as_of(dir_override, target, time)?, time),
+    };
+    let eval = crate::protocol::evaluate(&case, &protocol, at);
+    let mut out = match format {
+        Format::Json => {
+            serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
+        }
+        Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
+    };
+    out.push('\n');
+    print_out(&out)
+}
+
+/// Case `id` of the data directory as it stood at `time`.
+fn case_as_of(
+    dir_override: Option<&Path>,
+    id: &str,
+    time: NaiveDateTime,
+) -> Result<crate::case::Case, Failure> {
+    if Path::new(id).is_file() || id.ends_with(".json") {
+        return Err(Failure::input(format!(
+            "{id}: --as-of needs a case id in the data directory (a file has no audit trail)"
+        )));
+    }
+    let dir = data_dir(dir_override);
+    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
+        return Err(Failure::input(format!(
+            "case {id:?}: not found in {}",
+            dir.display()
+        )));
+    }
+    let store = open(dir_override)?;
+    let case = store.load(id, time).map_err(store_failure)?;
+    let entries = store.history(id).map_err(store_failure)?;
+    let shown = format_time(&time);
+    match history::case_as_of(&case, &entries, time) {
+        Ok(Some(case)) => Ok(case),
+        Ok(None) => Err(Failure::input(format!(
+            "case {id}: was not in the data directory yet at {shown} (its audit trail starts \
+             with its import after that)"
+        ))),
+        Err(reason) => Err(Failure::input(format!(
+            "case {id}: cannot be rebuilt as of {shown}: {reason}"
+        ))),
+    }
 }
 
 /// `spinewatch import FILE`: validated at `now`, refused if the id exists; nothing is

@@ -33,7 +33,11 @@ pub fn export(
 
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the data
 /// directory.
-fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Result<Case, Failure> {
+pub(crate) fn load_target(
+    target: &str,
+    data_dir: Option<&Path>,
+    now: NaiveDateTime,
+) -> Result<Case, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
         return read_case_file(path, now);
