@@ -438,3 +438,221 @@ fn markdown_is_a_table_with_pipes_escaped() {
         "{md}"
     );
 }
+
+fn at(s: &str) -> chrono::NaiveDateTime {
+    spinewatch::case::parse_time(s).unwrap()
+}
+
+/// A data directory where Bed 12 was imported at 06:00, had a worse exam appended at 09:00
+/// (by ana) and its wound changed from healing to infection at 09:30 (by ben); Bed 14 was
+/// imported at 06:00 and left alone.
+fn edited_store() -> tempfile::TempDir {
+    use spinewatch::store::{Change, FileStore, Store};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = FileStore::open(tmp.path()).unwrap();
+    store.set_user("ana");
+    let import = |id: &str| Change {
+        path: "(import)".into(),
+        old: Value::Null,
+        new: serde_json::json!({"file": format!("{id}.json")}),
+    };
+    for (id, label) in [("bed12", "Bed 12"), ("bed14", "Bed 14")] {
+        store.create(&case(id, label), now()).unwrap();
+        store
+            .append_audit(id, at("2026-12-01T06:00"), &[import(id)])
+            .unwrap();
+    }
+    let mut c = case("bed12", "Bed 12");
+    let mut exam = c.neuro_exams[0].clone();
+    exam.at = Some(at("2026-12-01T09:00"));
+    exam.frankel = spinewatch::case::Frankel::parse("c");
+    c.neuro_exams.push(exam.clone());
+    store.save(&c).unwrap();
+    let row = Change {
+        path: "neuro_exams[1]".into(),
+        old: Value::Null,
+        new: serde_json::to_value(&exam).unwrap(),
+    };
+    store
+        .append_audit("bed12", at("2026-12-01T09:00"), &[row])
+        .unwrap();
+    store.set_user("ben");
+    c.wound.status = spinewatch::case::WoundStatus::parse("infection");
+    store.save(&c).unwrap();
+    let wound = Change {
+        path: "wound.status".into(),
+        old: Value::from("healing"),
+        new: Value::from("infection"),
+    };
+    store
+        .append_audit("bed12", at("2026-12-01T09:30"), &[wound])
+        .unwrap();
+    tmp
+}
+
+fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .env("SPINEWATCH_DATA_DIR", dir)
+        .args(["--now", "2026-12-01T10:00"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn since_lists_the_rules_that_appeared_and_cleared_and_who_edited() {
+    let tmp = edited_store();
+    let out = run(
+        tmp.path(),
+        &["rounds", "--format", "json", "--since", "2026-12-01T08:00"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bed12 = &v["cases"][0];
+    assert_eq!(bed12["id"], "bed12");
+    let since = &bed12["changed_since"];
+    assert_eq!(since["since"], "2026-12-01T08:00");
+    let appeared = ids(&since["appeared"]);
+    assert!(appeared.contains(&"W-NEURO-MRI".to_string()), "{since}");
+    assert!(appeared.contains(&"W-WOUND".to_string()), "{since}");
+    // The exam at 09:00 answered the overdue neuro exam.
+    assert_eq!(ids(&since["cleared"]), ["W-NEURO-DUE"], "{since}");
+    assert_eq!(since["edited"], true);
+    assert_eq!(ids(&since["edited_by"]), ["ana", "ben"]);
+
+    let bed14 = &v["cases"][1];
+    assert_eq!(bed14["changed_since"]["edited"], false);
+    assert!(ids(&bed14["changed_since"]["edited_by"]).is_empty());
+    assert!(
+        ids(&bed14["changed_since"]["appeared"]).is_empty(),
+        "{bed14}"
+    );
+
+    // Since 09:15: the exam was there already; only the wound changed.
+    let out = run(
+        tmp.path(),
+        &["rounds", "--format", "json", "--since", "2026-12-01T09:15"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let since = &v["cases"][0]["changed_since"];
+    assert_eq!(ids(&since["appeared"]), ["W-WOUND"], "{since}");
+    assert_eq!(ids(&since["edited_by"]), ["ben"]);
+
+    // Without --since there is no changed_since key; the text shows the marks.
+    let out = run(tmp.path(), &["rounds", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["cases"][0].get("changed_since").is_none());
+    let out = run(tmp.path(), &["rounds", "--since", "2026-12-01T09:15"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("since 2026-12-01 09:15: ▲ W-WOUND · ✎ ben"),
+        "{text}"
+    );
+}
+
+#[test]
+fn as_of_rebuilds_the_case_from_its_trail_and_evaluates_it_then() {
+    let tmp = edited_store();
+    let eval = |time: &str| {
+        let out = run(
+            tmp.path(),
+            &["evaluate", "bed12", "--as-of", time, "--format", "json"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let items: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        (v, items)
+    };
+    // 08:30: the exam appended at 09:00 is absent, the wound is still healing.
+    let (v, items) = eval("2026-12-01T08:30");
+    assert_eq!(v["now"], "2026-12-01T08:30");
+    assert!(!items.contains(&"W-NEURO-MRI".to_string()), "{items:?}");
+    assert!(items.contains(&"W-NEURO-DUE".to_string()), "{items:?}");
+    assert!(!items.contains(&"W-WOUND".to_string()), "{items:?}");
+    // 09:15: the exam is there and its clock runs from 09:00, evaluated at 09:15.
+    let (v, items) = eval("2026-12-01T09:15");
+    assert!(items.contains(&"W-NEURO-MRI".to_string()), "{items:?}");
+    assert!(!items.contains(&"W-WOUND".to_string()), "{items:?}");
+    assert_eq!(v["clocks"]["mri"]["minutes_left"], 12 * 60 - 15);
+    // 09:30: the wound entry counts as made at its own minute.
+    let (_, items) = eval("2026-12-01T09:30");
+    assert!(items.contains(&"W-WOUND".to_string()), "{items:?}");
+    // Evaluating the id without --as-of reads the case as it is now.
+    let out = run(tmp.path(), &["evaluate", "bed12", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["now"], "2026-12-01T10:00");
+    assert_eq!(v["clocks"]["mri"]["minutes_left"], 11 * 60);
+}
+
+#[test]
+fn as_of_refuses_a_time_before_the_import_and_a_file() {
+    let tmp = edited_store();
+    let out = run(
+        tmp.path(),
+        &["evaluate", "bed12", "--as-of", "2026-12-01T05:59"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("case bed12: was not in the data directory yet at 2026-12-01T05:59"),
+        "{err}"
+    );
+    let file = tmp.path().join("bed14.json");
+    let out = run(
+        tmp.path(),
+        &[
+            "evaluate",
+            file.to_str().unwrap(),
+            "--as-of",
+            "2026-12-01T08:00",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--as-of needs a case id"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        tmp.path(),
+        &["evaluate", "bed99", "--as-of", "2026-12-01T08:00"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_command_prints_markdown() {
+    let tmp = edited_store();
+    let out = run(tmp.path(), &["rounds", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.starts_with("# Rounds 2026-12-01 10:00 · 2 cases\n"),
+        "{md}"
+    );
+    assert!(md.contains("\n| Bed 12 | 11 |"), "{md}");
+    assert!(md.contains("| !! MRI due 21:00 |"), "{md}");
+}
