@@ -1,6 +1,7 @@
 //! The case: model, decoding with field paths, validation.
 
 pub mod decode;
+pub mod deterioration;
 pub mod file;
 pub mod json;
 pub mod level;

@@ -376,34 +376,6 @@ impl Case {
     }
 }
 
-impl Case {
-    /// Sets `new_or_worse` on every exam whose Frankel grade dropped from the exam before it
-    /// (in time order), as the case format asks. Returns the indices it changed, so the caller
-    /// can audit them. Never clears a flag a clinician set.
-    pub fn mark_frankel_drops(&mut self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.neuro_exams.len())
-            .filter(|&i| self.neuro_exams[i].at.is_some())
-            .collect();
-        order.sort_by_key(|&i| self.neuro_exams[i].at);
-        let mut prev: Option<Frankel> = None;
-        let mut changed = Vec::new();
-        for i in order {
-            let exam = &mut self.neuro_exams[i];
-            if let (Some(before), Some(now)) = (prev, exam.frankel)
-                && now < before
-                && exam.new_or_worse != Some(true)
-            {
-                exam.new_or_worse = Some(true);
-                changed.push(i);
-            }
-            if exam.frankel.is_some() {
-                prev = exam.frankel;
-            }
-        }
-        changed
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,27 +389,5 @@ mod tests {
             .filter(|f| v[*f].is_object() || v[*f].is_array())
             .collect();
         assert_eq!(found, Case::SECTIONS);
-    }
-
-    #[test]
-    fn a_frankel_drop_is_marked_new_or_worse() {
-        let t = |s| crate::case::parse_time(s);
-        let exam = |at, f| NeuroExam {
-            at: t(at),
-            frankel: Some(f),
-            new_or_worse: Some(false),
-            ..Default::default()
-        };
-        let mut c = Case::new("bed-3");
-        // Out of time order on purpose: E (21st) → D (22nd) drops, D → E (23rd) does not.
-        c.neuro_exams = vec![
-            exam("2026-11-23T08:00", Frankel::E),
-            exam("2026-11-21T08:00", Frankel::E),
-            exam("2026-11-22T08:00", Frankel::D),
-        ];
-        assert_eq!(c.mark_frankel_drops(), vec![2]);
-        assert_eq!(c.neuro_exams[2].new_or_worse, Some(true));
-        assert_eq!(c.neuro_exams[0].new_or_worse, Some(false));
-        assert!(c.mark_frankel_drops().is_empty(), "idempotent");
     }
 }
