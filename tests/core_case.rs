@@ -884,3 +884,48 @@ fn an_unknown_site_timezone_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+#[test]
+fn evaluate_and_import_read_a_v1_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v1.json");
+    std::fs::write(&file, demo_v1_text()).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+            .args(args)
+            .args(["--now", "2026-12-01T08:00"])
+            .env("SPINEWATCH_CONFIG_DIR", dir.path())
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["evaluate", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = dir.path().join("data");
+    let out = run(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "import",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("bed12-2026-11-20.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["schema"], "spinewatch.case/2");
+    assert_eq!(saved["mri"][0]["status"], "done");
+    assert_eq!(
+        saved["lesions"][1]["uid"],
+        demo_value()["lesions"][1]["uid"]
+    );
+}
