@@ -929,3 +929,25 @@ fn evaluate_and_import_read_a_v1_file() {
         demo_value()["lesions"][1]["uid"]
     );
 }
+
+#[test]
+fn import_refuses_a_file_over_4_mib_with_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, demo_of_len(FOUR_MIB + 1)).unwrap();
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+        .args(["--data-dir", data.to_str().unwrap(), "import"])
+        .arg(&file)
+        .args(["--now", "2026-12-01T08:00"])
+        .env("SPINEWATCH_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("4194305 bytes (4.0 MiB) is over the 4 MiB limit of a case file"),
+        "{err}"
+    );
+    assert!(!data.join("bed12-2026-11-20.json").exists());
+}
