@@ -482,30 +482,11 @@ fn every_row_has_a_uid_derived_when_absent_and_kept_when_present() {
 
 #[test]
 fn whole_sections_may_be_null_meaning_every_field_unknown() {
-    let sections = [
-        "patient",
-        "surgery",
-        "pathology",
-        "performance",
-        "wound",
-        "radiotherapy",
-        "systemic",
-        "bone_health",
-        "mdt",
-        "medications",
-        "complications",
-        "discharge",
-        "tokuhashi",
-        "lesions",
-        "neuro_exams",
-        "mri",
-        "degenerative_stenosis",
-    ];
-    for section in sections {
+    for section in Case::SECTIONS {
         let mut v = demo_value();
-        v[section] = serde_json::Value::Null;
+        v[*section] = serde_json::Value::Null;
         let nulled = case_from(v.clone());
-        v.as_object_mut().unwrap().remove(section);
+        v.as_object_mut().unwrap().remove(*section);
         assert_eq!(
             nulled,
             case_from(v),
@@ -848,5 +829,58 @@ fn a_v1_mri_with_a_status_keeps_it_and_a_newer_schema_is_refused() {
         problems(v, "2026-12-01T08:00")
             .iter()
             .any(|m| m.starts_with("schema: \"spinewatch.case/3\" is not spinewatch.case/2")),
+    );
+}
+
+// ---- The site zone on the command line -------------------------------------------------
+
+fn evaluate_in_site(site_json: &str, case: &serde_json::Value, now: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.json"), site_json).unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+        .args(["evaluate", file.to_str().unwrap(), "--format", "json"])
+        .args(["--now", now])
+        .env("SPINEWATCH_CONFIG_DIR", dir.path())
+        .env("TZ", "Asia/Tokyo")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn evaluate_reads_offsets_in_the_site_zone_of_site_json() {
+    let case = demo_changed("/neuro_exams/0/at", json!("2026-11-30T13:30:00Z"));
+    let out = evaluate_in_site(
+        r#"{ "timezone": "Europe/Amsterdam" }"#,
+        &case,
+        "2026-12-01T07:30:00Z",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // --now 07:30Z is 08:30 in Amsterdam, and the exam 13:30Z was 14:30 there.
+    assert_eq!(eval["now"], "2026-12-01T08:30");
+    let text = eval.to_string();
+    assert!(text.contains("2026-11-30T14:30"), "{text}");
+    assert!(!text.contains("2026-11-30T13:30"), "{text}");
+}
+
+#[test]
+fn an_unknown_site_timezone_is_an_error_naming_it() {
+    let out = evaluate_in_site(
+        r#"{ "timezone": "Europe/Amsterdm" }"#,
+        &demo_value(),
+        "2026-12-01T08:00",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("site.json: timezone: \"Europe/Amsterdm\" is not an IANA time zone name"),
+        "{err}"
     );
 }
