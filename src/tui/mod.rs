@@ -183,9 +183,13 @@ fn reenter(terminal: &mut ratatui::DefaultTerminal) {
     let _ = crossterm::execute!(
         std::io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
-        crossterm::cursor::Hide
+        crossterm::cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     );
-    let _ = terminal.clear();
+    // `Terminal::clear` asks the terminal for the cursor position, whose answer the event
+    // thread would take: instead, empty the buffer the next frame is compared with, so the
+    // next draw writes every cell.
+    terminal.swap_buffers();
 }
 
 /// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped; on `fg` (SIGCONT) it
@@ -193,6 +197,8 @@ fn reenter(terminal: &mut ratatui::DefaultTerminal) {
 fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
     ratatui::restore();
     crate::store::signals::JobControl::stop_self();
+    // Stopping ourselves may have passed through our own SIGTSTP flag.
+    inputs.jobs.suspend.store(false, Ordering::SeqCst);
     inputs.jobs.resumed.store(false, Ordering::SeqCst);
     reenter(terminal);
 }
