@@ -36,16 +36,22 @@ fn chars(s: &str) -> Vec<KeyEvent> {
     s.chars().map(|c| key(KeyCode::Char(c))).collect()
 }
 
-/// The demo case open on its age field.
-fn open_at_age() -> (App, MemoryStore) {
-    let mut store = MemoryStore::with_cases([demo_case(now())]);
+/// A fresh instance with the case opened as from the rounds list.
+fn open(store: &mut MemoryStore) -> App {
     let mut app = test_app(now());
     perform(
         &mut app,
-        &mut store,
+        store,
         Path::new("."),
         vec![Effect::Open(ID.into())],
     );
+    app
+}
+
+/// The demo case open on its age field.
+fn open_at_age() -> (App, MemoryStore) {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = open(&mut store);
     app.open.as_mut().unwrap().go_to("patient.age");
     (app, store)
 }
@@ -74,13 +80,7 @@ fn a_hang_up_while_typing_keeps_a_draft_never_the_half_typed_value() {
     );
 
     // Reopened: offered back in its field.
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(ID.into())],
-    );
+    let mut app = open(&mut store);
     assert_eq!(
         status(&app),
         "restored unsaved entry: Age 7 — Enter commits, Esc discards"
@@ -100,13 +100,7 @@ fn a_restored_draft_is_discarded_by_esc() {
     let (mut app, mut store) = open_at_age();
     press(&mut app, &mut store, &chars("71"));
     leave_now(&mut app, &mut store, Path::new(".")).unwrap();
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(ID.into())],
-    );
+    let mut app = open(&mut store);
     press(
         &mut app,
         &mut store,
