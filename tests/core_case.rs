@@ -441,6 +441,15 @@ fn every_refusal_is_listed_at_once() {
 }
 
 #[test]
+fn a_case_id_starts_with_a_letter_or_digit() {
+    accepted(&[("/id", json!("0-bed"))]);
+    refused(
+        &[("/id", json!("-bed12"))],
+        "id: \"-bed12\" does not start with a letter or digit",
+    );
+}
+
+#[test]
 fn row_uids_are_checked_and_unique_in_their_list() {
     refused(
         &[("/lesions/0/uid", json!("NOT-OK"))],
