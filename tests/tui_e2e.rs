@@ -64,7 +64,8 @@ fn spawn(args: &[&str], dir: &Path) -> (Tty, Box<dyn portable_pty::Child + Send 
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spinewatch"));
     cmd.args(args);
-    cmd.args(["--now", "2026-11-25T09:00", "--data-dir"]);
+    // The real clock: under `--now` the TUI is a read-only what-if view.
+    cmd.arg("--data-dir");
     cmd.arg(dir);
     cmd.env("TERM", "xterm-256color");
     cmd.env("NO_COLOR", "1");

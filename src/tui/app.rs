@@ -1,6 +1,7 @@
 //! The TUI state and what opens, closes and changes it. No I/O here: key handling returns
 //! [`Effect`]s that the loop in `mod.rs` performs through the store.
 
+use super::choice::Chooser;
 use super::fields::{self, Kind};
 use super::form::{self, List, Row, Tab};
 use super::rounds::{self, RoundsList};
@@ -46,6 +47,8 @@ pub enum Overlay {
     Basis(usize),
     /// Remove row `index` of `list`? (y/n)
     ConfirmRemove(List, usize),
+    /// "Archive Bed 9? y/N": the pending archive of the open case, asked before it is saved.
+    ConfirmArchive,
     /// The level of a new lesion / segment of a new stenosis, asked before the row exists
     /// (a lesion without its level is not a valid case).
     NewRow {
@@ -64,6 +67,23 @@ pub struct Editor {
     /// A number, date or time just focused: the first character typed replaces the value
     /// (typing 65 over 64 gives 65, not 6465). Free text is appended to.
     pub fresh: bool,
+    /// The multi-line editor of the notes (newlines are text there); `input` is unused then.
+    pub area: Option<ratatui_textarea::TextArea<'static>>,
+}
+
+impl Editor {
+    /// What is typed so far.
+    pub fn text(&self) -> String {
+        match &self.area {
+            Some(a) => a.lines().join("\n"),
+            None => self.input.value().to_string(),
+        }
+    }
+}
+
+/// Fields edited in the multi-line editor (Enter is a new line there; Tab leaves).
+pub fn multiline(path: &str) -> bool {
+    path == "notes"
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +98,8 @@ pub struct CaseView {
     pub tab: Tab,
     pub focus: usize,
     pub editor: Option<Editor>,
+    /// The focused choice field: its pending value, committed on leaving the field.
+    pub chooser: Option<Chooser>,
     pub pane: Pane,
     pub plan_sel: usize,
 }
@@ -107,6 +129,8 @@ pub struct App {
     /// The wall clock for the audit trail and locks when `now` is a what-if (`--now`): an
     /// edit made while looking at "POD 24" still happened today. `None`: `now` is the clock.
     pub wall_clock: Option<fn() -> NaiveDateTime>,
+    /// `--now`: a what-if view. Every case opens read-only and nothing is written.
+    pub simulated: bool,
 }
 
 impl App {
@@ -122,6 +146,7 @@ impl App {
             listing: Listing::default(),
             goto: None,
             wall_clock: None,
+            simulated: false,
         }
     }
 
@@ -153,12 +178,28 @@ impl App {
         }
     }
 
+    /// How many cases are archived (said when the list of active ones is empty).
+    pub fn archived_count(&self) -> usize {
+        self.listing
+            .cases
+            .iter()
+            .filter(|c| c.is_archived())
+            .count()
+    }
+
     pub fn visible_rows(&self) -> Vec<&rounds::RoundsRow> {
         rounds::filtered(&self.rounds.list.rows, self.rounds.filter.value())
     }
 
     /// Opens a loaded case on the screen and field it was left on.
     pub fn open_case(&mut self, case: Case, access: Access, created: bool) {
+        let access = if self.simulated {
+            Access::ReadOnly {
+                holder: SIMULATED_HOLDER.into(),
+            }
+        } else {
+            access
+        };
         let value = serde_json::to_value(&case).unwrap_or(Value::Null);
         let eval = evaluate(&case, &self.protocol, self.now);
         let ui = case.extra.get("ui");
@@ -181,6 +222,7 @@ impl App {
             tab,
             focus: 0,
             editor: None,
+            chooser: None,
             pane: Pane::Form,
             plan_sel: 0,
         };
@@ -241,6 +283,9 @@ impl App {
         order
     }
 }
+
+/// Why a case is read-only under `--now`.
+pub const SIMULATED_HOLDER: &str = "simulated time (--now): a what-if view, nothing is saved";
 
 /// The plan sections in the order of PRODUCT.md.
 pub const PLAN_SECTIONS: &[&str] = &[
@@ -309,31 +354,68 @@ impl CaseView {
             .any(|f| path == f || path.starts_with(&format!("{f}.")))
     }
 
-    /// Puts the focused typed field into an editor holding its current text.
+    /// Puts the focused typed field into an editor holding its current text, or the focused
+    /// choice into a chooser holding its current value.
     pub fn start_editor(&mut self) {
+        self.chooser = None;
         self.editor = match self.focused() {
             Some(Row::Field { path, kind, .. }) if kind.is_typed() => {
                 let text = kind.edit_text(fields::get(&self.value, &path));
                 let fresh = !text.is_empty() && !matches!(kind, fields::Kind::Text { .. });
+                let area = multiline(&path).then(|| {
+                    let mut a = ratatui_textarea::TextArea::new(
+                        text.split('\n').map(str::to_string).collect(),
+                    );
+                    a.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                    a.move_cursor(ratatui_textarea::CursorMove::End);
+                    a
+                });
                 Some(Editor {
                     path,
                     input: Input::new(text),
                     error: None,
                     fresh,
+                    area,
                 })
+            }
+            Some(Row::Field { path, kind, .. }) => {
+                let current = match kind {
+                    Kind::Member { name } => Value::Bool(member_value(&self.value, &path, name)),
+                    _ => fields::get(&self.value, &path).clone(),
+                };
+                self.chooser = Some(Chooser::new(path, kind, current));
+                None
             }
             _ => None,
         };
     }
 
-    /// True while the editor holds text that differs from the saved value.
+    /// True while the editor holds text, or the chooser a choice, that differs from the
+    /// saved value.
     pub fn editor_dirty(&self) -> bool {
+        if let Some(c) = &self.chooser {
+            return c.value != self.saved_choice(c) || c.error.is_some();
+        }
         match (&self.editor, self.focused()) {
             (Some(ed), Some(Row::Field { kind, .. })) => {
-                ed.input.value() != kind.edit_text(fields::get(&self.value, &ed.path))
+                ed.text() != kind.edit_text(fields::get(&self.value, &ed.path))
             }
             _ => false,
         }
+    }
+
+    /// The saved value a chooser started from.
+    pub fn saved_choice(&self, c: &Chooser) -> Value {
+        match c.kind {
+            Kind::Member { name } => Value::Bool(member_value(&self.value, &c.path, name)),
+            _ => fields::get(&self.value, &c.path).clone(),
+        }
+    }
+
+    /// A refusal is showing in the focused field: the focus stays until it is fixed or undone.
+    pub fn refused(&self) -> bool {
+        self.editor.as_ref().is_some_and(|e| e.error.is_some())
+            || self.chooser.as_ref().is_some_and(|c| c.error.is_some())
     }
 
     /// Applies `new` at `path` when the case still decodes with no problem at that path.

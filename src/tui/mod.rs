@@ -2,6 +2,7 @@
 //! One loop here performs the effects through the store and draws only on change.
 
 pub mod app;
+pub mod choice;
 pub mod demo;
 pub mod fields;
 pub mod form;
@@ -17,11 +18,11 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Effect};
-pub use update::update;
+pub use update::{paste, update};
 
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
-use crate::store::Store;
+use crate::store::{Access, Store};
 use chrono::{NaiveDateTime, Timelike};
 use crossterm::event::{self, Event, KeyEventKind};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
     );
     if now.is_some() {
         app.wall_clock = Some(clock);
+        app.simulated = true;
     }
     let start = vec![Effect::LoadRounds];
     session(&mut app, store.as_mut(), data_dir, now.is_none(), start)
@@ -69,6 +71,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     let mut app = App::new(protocol, at, theme::Theme::from_env());
     if now.is_some() {
         app.wall_clock = Some(clock);
+        app.simulated = true;
     }
     let start = vec![Effect::LoadRounds, Effect::Open(id)];
     session(&mut app, store.as_mut(), &dir, now.is_none(), start)
@@ -100,6 +103,8 @@ fn session(
     // SIGTERM/SIGHUP (ssh dropped, terminal closed) set a flag the loop polls.
     let shutdown = crate::store::signals::install();
     let mut terminal = ratatui::init();
+    // A paste arrives as one text event, never as keys that could move or archive.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let inputs = Inputs {
         shutdown,
         events: spawn_event_reader(),
@@ -113,6 +118,7 @@ fn session(
         start,
         &inputs,
     );
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -206,6 +212,10 @@ fn step(
             *dirty = true;
             Ok(Some(update(app, k)))
         }
+        Ok(Ok(Event::Paste(text))) => {
+            *dirty = true;
+            Ok(Some(update::paste(app, &text)))
+        }
         Ok(Ok(Event::Resize(..))) => {
             *dirty = true;
             Ok(None)
@@ -238,7 +248,13 @@ pub fn perform(
                 Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
             },
             Effect::Open(id) => {
-                let access = match store.lock(&id, app.wall_now()) {
+                // Simulated time writes nothing, not even a lock.
+                let locked = if app.simulated {
+                    Ok(Access::ReadWrite)
+                } else {
+                    store.lock(&id, app.wall_now())
+                };
+                let access = match locked {
                     Ok(a) => a,
                     Err(e) => {
                         app.goto = None;

@@ -116,6 +116,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             let h = (rows as u16 + 3).min(area.height.saturating_sub(2));
             boxed(frame, centered(area, w, h), "Basis", lines, app);
         }
+        Overlay::ConfirmArchive => {
+            let label = app.open.as_ref().map_or("this case", |v| v.case.label());
+            let lines = vec![
+                Line::styled(format!("Archive {label}? y/N"), t.title()),
+                Line::raw("It leaves the rounds list (kept on disk; a shows archived)."),
+                Line::styled("y = archive · any other key = keep it active", t.key()),
+            ];
+            boxed(frame, centered(area, 64, 5), "Archive", lines, app);
+        }
         Overlay::ConfirmRemove(list, index) => {
             let lines = vec![
                 Line::raw(format!("Remove {} {}?", list.noun(), index + 1)),

@@ -104,7 +104,15 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled("showing archived cases too", t.dim()));
     }
     let rows = app.visible_rows();
-    if app.rounds.list.rows.is_empty() {
+    let archived = app.archived_count();
+    if app.rounds.list.rows.is_empty() && archived > 0 {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("No active cases · {archived} archived ({} shows them)", "a"),
+            t.title(),
+        ));
+        lines.push(Line::raw("  n                  start a new case"));
+    } else if app.rounds.list.rows.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             "No cases in this data directory yet.",
@@ -338,7 +346,50 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                     if is_focus { t.title() } else { Style::new() },
                 );
                 let editing = is_focus && view.editor.as_ref().is_some_and(|e| &e.path == path);
-                if editing {
+                let choosing = is_focus && view.chooser.as_ref().is_some_and(|c| &c.path == path);
+                if editing && view.editor.as_ref().is_some_and(|e| e.area.is_some()) {
+                    let ed = view.editor.as_ref().expect("editing");
+                    let area = ed.area.as_ref().expect("notes");
+                    lines.push(Line::from(vec![
+                        label_span,
+                        Span::styled("Enter new line · Tab done", t.dim()),
+                    ]));
+                    let (crow, ccol) = (area.cursor().0, area.cursor().1);
+                    let width = (inner.width as usize).saturating_sub(3).max(4);
+                    for (r, text) in area.lines().iter().enumerate() {
+                        let chars: Vec<char> = text.chars().collect();
+                        // Long lines wrap by characters so the cursor can be placed exactly.
+                        let chunks: Vec<String> = if chars.is_empty() {
+                            vec![String::new()]
+                        } else {
+                            chars.chunks(width).map(|c| c.iter().collect()).collect()
+                        };
+                        for (n, chunk) in chunks.iter().enumerate() {
+                            if r == crow && (ccol / width == n) {
+                                cursor = Some((lines.len(), 2 + ccol % width));
+                            }
+                            let pad = width.saturating_sub(chunk.chars().count());
+                            lines.push(Line::from(vec![
+                                Span::raw("  "),
+                                Span::styled(format!("{chunk}{}", " ".repeat(pad)), t.focus()),
+                            ]));
+                        }
+                        if r == crow
+                            && ccol > 0
+                            && ccol % width == 0
+                            && ccol / width == chunks.len()
+                        {
+                            cursor = Some((lines.len() - 1, 2 + width.min(ccol)));
+                        }
+                    }
+                    if let Some(err) = &ed.error {
+                        let width = (inner.width as usize).saturating_sub(4);
+                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
+                            let mark = if n == 0 { "✗" } else { " " };
+                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
+                        }
+                    }
+                } else if editing {
                     let ed = view.editor.as_ref().expect("editing");
                     let scroll = ed.input.visual_scroll(value_w.saturating_sub(1));
                     let shown: String = ed
@@ -362,8 +413,31 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         label_span,
                         Span::styled(format!("{shown}{}", " ".repeat(pad)), st),
                     ]));
+                    if let Some(hint) = format_hint(*kind).filter(|_| ed.error.is_none()) {
+                        lines.push(Line::styled(format!("  {hint}"), t.dim()));
+                    }
                     if let Some(err) = &ed.error {
                         // The whole reason, wrapped: a cut-off refusal does not say why.
+                        let width = (inner.width as usize).saturating_sub(4);
+                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
+                            let mark = if n == 0 { "✗" } else { " " };
+                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
+                        }
+                    }
+                } else if choosing {
+                    let c = view.chooser.as_ref().expect("choosing");
+                    let shown = match c.kind {
+                        super::fields::Kind::Member { .. } => super::choice::name(&c.value),
+                        _ => c.kind.show(&c.value).unwrap_or_else(|| "unknown".into()),
+                    };
+                    let pending = c.value != view.saved_choice(c);
+                    let mut text = format!("‹ {shown} ›");
+                    if pending {
+                        text.push_str(" Tab saves");
+                    }
+                    let text: String = text.chars().take(value_w).collect();
+                    lines.push(Line::from(vec![label_span, Span::styled(text, t.focus())]));
+                    if let Some(err) = &c.error {
                         let width = (inner.width as usize).saturating_sub(4);
                         for (n, part) in live::wrap(err, width).into_iter().enumerate() {
                             let mark = if n == 0 { "✗" } else { " " };
@@ -376,11 +450,9 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         Some(s) => (s, Style::new()),
                         None => ("unknown".into(), t.unknown()),
                     };
-                    let text = if is_focus && !kind.is_typed() {
-                        format!("‹ {text} ›")
-                    } else {
-                        text
-                    };
+                    // Notes show their first line here; the editor shows them whole.
+                    let text = text.lines().next().unwrap_or("").to_string()
+                        + if text.contains('\n') { " …" } else { "" };
                     let text: String = text.chars().take(value_w).collect();
                     lines.push(Line::from(vec![
                         label_span,
@@ -406,6 +478,15 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
             inner.x + col.min((inner.width as usize).saturating_sub(1)) as u16,
             inner.y + (line - offset) as u16,
         ));
+    }
+}
+
+/// The format a focused date or time field takes, shown under it while typing.
+fn format_hint(kind: super::fields::Kind) -> Option<&'static str> {
+    match kind {
+        super::fields::Kind::Date => Some("e.g. 2026-11-20, today, -3"),
+        super::fields::Kind::Time => Some("e.g. 08:30, 2026-11-20T08:30, now"),
+        _ => None,
     }
 }
 
