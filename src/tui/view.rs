@@ -21,7 +21,26 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return too_small(frame, area);
     }
-    let [body, bar] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [banner, body, bar] = Layout::vertical([
+        Constraint::Length(u16::from(app.simulated)),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    if app.simulated {
+        // Reverse video whatever the colours: nobody mistakes a what-if for now.
+        let text = format!(
+            " SIMULATED TIME {} · what-if view: read-only, nothing is saved",
+            app.now.format("%Y-%m-%d %H:%M")
+        );
+        frame.render_widget(
+            Paragraph::new(live::fit(&text, banner.width as usize)).style(
+                Style::new()
+                    .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD),
+            ),
+            banner,
+        );
+    }
     match &app.open {
         Some(view) => render_case(frame, body, app, view),
         None => render_rounds(frame, body, app),
