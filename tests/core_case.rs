@@ -130,7 +130,7 @@ fn each_bad_input_names_field_value_and_what_is_allowed() {
         (
             "/schema",
             json!("spinewatch.case/9"),
-            "schema: \"spinewatch.case/9\" is not spinewatch.case/1",
+            "schema: \"spinewatch.case/9\" is not spinewatch.case/2",
         ),
     ];
     for (ptr, value, want) in cases {
@@ -167,7 +167,7 @@ fn all_problems_are_reported_together() {
 fn missing_schema_and_non_object_are_refused() {
     assert_eq!(
         problems(json!({}), "2026-12-01T08:00"),
-        vec!["schema: is missing (expected \"spinewatch.case/1\")"]
+        vec!["schema: is missing (expected \"spinewatch.case/2\")"]
     );
     assert_eq!(
         problems(json!([1]), "2026-12-01T08:00"),

@@ -3,7 +3,9 @@
 pub mod decode;
 pub mod file;
 pub mod level;
+pub mod migrate;
 pub mod model;
+pub mod uid;
 pub mod validate;
 
 pub use decode::{FieldError, format_date, format_time, parse_date, parse_time};

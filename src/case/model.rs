@@ -1,4 +1,4 @@
-//! The case as saved: `spinewatch.case/1` (see the README and CASE_FORMAT.md).
+//! The case as saved: `spinewatch.case/2` (see the README and CASE_FORMAT.md).
 //!
 //! Every field is optional: `None` is "unknown / not yet asked", distinct from `false`.
 
@@ -6,7 +6,7 @@ use super::level::{Level, Segment, Span};
 use crate::{choice, record};
 use chrono::{NaiveDate, NaiveDateTime};
 
-pub const SCHEMA: &str = "spinewatch.case/1";
+pub const SCHEMA: &str = "spinewatch.case/2";
 
 choice!(Sex { Female = "female", Male = "male", Other = "other" });
 choice!(Indication {
@@ -45,6 +45,7 @@ choice!(
     Frankel { A = "a", B = "b", C = "c", D = "d", E = "e" }
 );
 choice!(Function { Normal = "normal", Impaired = "impaired" });
+choice!(MriStatus { Requested = "requested", Done = "done" });
 choice!(PathologyStatus { Pending = "pending", Final = "final" });
 choice!(Histology {
     Myeloma = "myeloma",
@@ -123,6 +124,7 @@ record!(Sins {
 });
 
 record!(Lesion {
+    uid: Option<String>,
     level: Option<Level>,
     finding: Option<Finding>,
     canal_stenosis: Option<Grade4>,
@@ -133,6 +135,7 @@ record!(Lesion {
 });
 
 record!(DegenerativeStenosis {
+    uid: Option<String>,
     level: Option<Segment>,
     severity: Option<Severity3>,
     attributable_symptoms: Option<bool>,
@@ -141,6 +144,7 @@ record!(DegenerativeStenosis {
 });
 
 record!(NeuroExam {
+    uid: Option<String>,
     #[serde(serialize_with = "super::decode::ser::time")]
     at: Option<NaiveDateTime>,
     frankel: Option<Frankel>,
@@ -151,6 +155,11 @@ record!(NeuroExam {
 });
 
 record!(Mri {
+    uid: Option<String>,
+    status: Option<MriStatus>,
+    #[serde(serialize_with = "super::decode::ser::time")]
+    requested_at: Option<NaiveDateTime>,
+    /// When the MRI was done (only with status `done`).
     #[serde(serialize_with = "super::decode::ser::time")]
     at: Option<NaiveDateTime>,
     reason: Option<String>,
@@ -243,6 +252,8 @@ record!(
     Case {
         schema: Option<String>,
         id: Option<String>,
+        /// The ward the case belongs to (free text ≤ 40 characters).
+        ward: Option<String>,
         patient: Patient,
         surgery: Surgery,
         lesions: Vec<Lesion>,
@@ -311,6 +322,35 @@ impl Case {
 
     pub fn is_archived(&self) -> bool {
         self.archived == Some(true)
+    }
+
+    /// Gives every row of the four lists that has no uid its derived one (from the case id,
+    /// the list and the row's position). Idempotent; never changes a uid that is there.
+    pub fn ensure_uids(&mut self) {
+        let id = self.id.clone().unwrap_or_default();
+        let fill = |list: &str, uids: Vec<&mut Option<String>>| {
+            for (i, uid) in uids.into_iter().enumerate() {
+                if uid.is_none() {
+                    *uid = Some(super::uid::derived(&id, list, i));
+                }
+            }
+        };
+        fill(
+            "lesions",
+            self.lesions.iter_mut().map(|r| &mut r.uid).collect(),
+        );
+        fill(
+            "degenerative_stenosis",
+            self.degenerative_stenosis
+                .iter_mut()
+                .map(|r| &mut r.uid)
+                .collect(),
+        );
+        fill(
+            "neuro_exams",
+            self.neuro_exams.iter_mut().map(|r| &mut r.uid).collect(),
+        );
+        fill("mri", self.mri.iter_mut().map(|r| &mut r.uid).collect());
     }
 }
 

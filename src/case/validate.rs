@@ -1,6 +1,7 @@
 //! Checks of a decoded case: ranges, formats and dates relative to `now`.
 
 use super::decode::{Decode, FieldError, Problems, format_date};
+use super::migrate::{CURRENT, declared_version, migrate};
 use super::model::{Case, SCHEMA};
 use chrono::NaiveDateTime;
 use serde_json::Value;
@@ -38,9 +39,29 @@ impl Case {
     }
 
     /// Decodes and validates; all problems are returned together.
+    /// An older schema (`/0`, `/1`) is migrated in memory first; every row ends with a uid.
     pub fn from_value(value: &Value, now: NaiveDateTime) -> Result<Case, CaseError> {
         let mut p = Problems::default();
-        let case = Case::decode(value, "", &mut p);
+        let migrated;
+        let value = match declared_version(value) {
+            Some(v) if v < CURRENT => {
+                let mut copy = value.clone();
+                migrate(&mut copy, v).map_err(|m| {
+                    CaseError::Invalid(vec![FieldError {
+                        path: "schema".into(),
+                        value: String::new(),
+                        reason: m,
+                    }])
+                })?;
+                migrated = copy;
+                &migrated
+            }
+            _ => value,
+        };
+        let mut case = Case::decode(value, "", &mut p);
+        if let Some(case) = &mut case {
+            case.ensure_uids();
+        }
         if let Some(case) = &case {
             case.check(now, &mut p);
         }

@@ -36,6 +36,9 @@ pub struct Protocol {
     /// Rule and ask wording with the parameters already filled in, by ID: evaluation then
     /// fills only the values a rule computed. Kept in step with `params`.
     pub wording: std::collections::BTreeMap<String, Wording>,
+    /// The site's time zone: local times are wall-clock times there (default UTC; the site
+    /// configuration sets it, see `site::load_protocol`).
+    pub zone: chrono_tz::Tz,
 }
 
 /// Title and detail templates of one rule or ask, parameters filled in.
@@ -121,9 +124,16 @@ impl Protocol {
             params_json: Map::new(),
             schedules_text: String::new(),
             wording: Default::default(),
+            zone: chrono_tz::UTC,
         };
         protocol.derive_param_views();
         Ok(protocol)
+    }
+
+    /// The same protocol in the site time zone `zone`.
+    pub fn with_zone(mut self, zone: chrono_tz::Tz) -> Protocol {
+        self.zone = zone;
+        self
     }
 
     /// Applies a site override file: `{"parameters": {"rt_deadline": 30, …}}`. Any other

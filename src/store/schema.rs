@@ -1,16 +1,13 @@
 //! Reading a case file: dispatch on `schema`, migrate older versions, refuse newer ones.
 //!
-//! `spinewatch.case/0` is SYNTHETIC: no such version was ever released. It exists so the
-//! migration path is exercised by tests before the first real migration (1 → 2) is needed.
-//! It differs from version 1 only in that the patient label was called `patient.bed`.
+//! The migration steps themselves live in [`crate::case::migrate`] (`/0` → `/1` synthetic,
+//! `/1` → `/2` real); the store keeps the backup of the file as it was.
 
+pub use crate::case::migrate::{CURRENT, version_of};
+use crate::case::migrate::{SCHEMA_PREFIX, migrate};
 use crate::case::{Case, CaseError, SCHEMA};
 use chrono::NaiveDateTime;
 use serde_json::Value;
-
-const SCHEMA_PREFIX: &str = "spinewatch.case/";
-/// The version this build reads and writes (the number in [`SCHEMA`]).
-pub const CURRENT: u32 = 1;
 
 /// A readable case, and the older version it was migrated from, if any.
 #[derive(Debug, Clone)]
@@ -34,11 +31,6 @@ impl Unreadable {
             Unreadable::Damaged(r) | Unreadable::Newer(r) => r,
         }
     }
-}
-
-/// The number N of `spinewatch.case/N`.
-pub fn version_of(schema: &str) -> Option<u32> {
-    schema.strip_prefix(SCHEMA_PREFIX)?.parse().ok()
 }
 
 /// `line 3 column 5: expected value` — serde_json says it the other way round.
@@ -85,39 +77,4 @@ pub fn decode(bytes: &[u8], validate_at: NaiveDateTime) -> Result<Decoded, Unrea
         case,
         migrated_from,
     })
-}
-
-/// Brings a value of version `from` up to [`CURRENT`], one step at a time.
-fn migrate(value: &mut Value, from: u32) -> Result<(), String> {
-    for v in from..CURRENT {
-        match v {
-            0 => v0_to_v1(value)?,
-            _ => return Err(format!("schema {SCHEMA_PREFIX}{v} cannot be migrated")),
-        }
-    }
-    Ok(())
-}
-
-/// Synthetic step: `patient.bed` became `patient.label`.
-fn v0_to_v1(value: &mut Value) -> Result<(), String> {
-    let obj = value
-        .as_object_mut()
-        .ok_or("a spinewatch.case/0 file must be a JSON object")?;
-    if let Some(patient) = obj.get_mut("patient").and_then(Value::as_object_mut)
-        && let Some(bed) = patient.shift_remove("bed")
-    {
-        match patient.get("label") {
-            None | Some(Value::Null) => {
-                patient.insert("label".into(), bed);
-            }
-            Some(label) if *label == bed || bed.is_null() => {}
-            Some(_) => {
-                return Err("migrating from spinewatch.case/0: patient.bed and \
-                            patient.label are both set and differ"
-                    .into());
-            }
-        }
-    }
-    obj.insert("schema".into(), Value::from(SCHEMA));
-    Ok(())
 }
