@@ -4,7 +4,7 @@
 use super::choice::Chooser;
 use super::fields::{self, Kind};
 use super::form::{self, List, Row, Tab};
-use super::rounds::{self, RoundsList};
+use super::rounds::{self, RoundsCache, RoundsList};
 use super::theme::Theme;
 use crate::case::{Case, format_time};
 use crate::protocol::{Evaluation, Kind as ItemKind, Protocol, evaluate};
@@ -107,6 +107,8 @@ pub struct CaseView {
 #[derive(Debug, Clone, Default)]
 pub struct RoundsView {
     pub list: RoundsList,
+    /// Every case's evaluated entry: a change elsewhere re-evaluates that case only.
+    pub cache: RoundsCache,
     pub selected: usize,
     pub filter: Input,
     pub filtering: bool,
@@ -131,6 +133,8 @@ pub struct App {
     pub wall_clock: Option<fn() -> NaiveDateTime>,
     /// `--now`: a what-if view. Every case opens read-only and nothing is written.
     pub simulated: bool,
+    /// This user's last rounds review: the rows mark what changed since.
+    pub review: Option<super::review::Review>,
 }
 
 impl App {
@@ -147,6 +151,7 @@ impl App {
             goto: None,
             wall_clock: None,
             simulated: false,
+            review: None,
         }
     }
 
@@ -160,22 +165,98 @@ impl App {
         self.refresh_rounds();
     }
 
+    /// Re-evaluates every case (the clock moved, a full reload) and redraws the list.
     pub fn refresh_rounds(&mut self) {
-        self.rounds.list = rounds::rounds_list(
-            &self.listing,
-            &self.protocol,
-            self.now,
-            self.rounds.show_archived,
-        );
-        let n = self.visible_rows().len();
-        self.rounds.selected = self.rounds.selected.min(n.saturating_sub(1));
+        self.rounds
+            .cache
+            .rebuild(&self.listing, &self.protocol, self.now);
+        self.relist();
+    }
+
+    /// Rebuilds the rows from the cached entries. The selection stays on the same case when
+    /// rows move (a live change must never put another patient under the cursor).
+    pub fn relist(&mut self) {
+        let selected = self
+            .visible_rows()
+            .get(self.rounds.selected)
+            .map(|r| r.id.clone());
+        self.rounds.list =
+            self.rounds
+                .cache
+                .list(&self.listing.damaged, self.now, self.rounds.show_archived);
+        let rows = self.visible_rows();
+        let n = rows.len();
+        let at = selected.and_then(|id| rows.iter().position(|r| r.id == id));
+        self.rounds.selected = at.unwrap_or(self.rounds.selected).min(n.saturating_sub(1));
     }
 
     /// Marks the cases another instance holds (shown with a lock on the rounds list).
     pub fn mark_held(&mut self, holder: impl Fn(&str) -> Option<String>) {
-        for row in &mut self.rounds.list.rows {
-            row.holder = holder(&row.id);
+        let ids: Vec<String> = self.rounds.cache.entries.keys().cloned().collect();
+        self.rounds.cache.holders = ids
+            .into_iter()
+            .filter_map(|id| holder(&id).map(|h| (id, h)))
+            .collect();
+        self.relist();
+    }
+
+    /// One case's holder changed (taken or given back elsewhere).
+    pub fn set_holder(&mut self, id: &str, holder: Option<String>) {
+        match holder {
+            Some(h) => self.rounds.cache.holders.insert(id.to_string(), h),
+            None => self.rounds.cache.holders.remove(id),
+        };
+        self.relist();
+    }
+
+    /// A case changed elsewhere (another instance, an import): `None` when it is gone. Only
+    /// that case is re-evaluated. A read-only view of it shows the holder's saved version.
+    pub fn case_changed(&mut self, id: &str, case: Option<Case>) {
+        let at = self
+            .listing
+            .cases
+            .iter()
+            .position(|c| c.id.as_deref() == Some(id));
+        match (&case, at) {
+            (Some(c), Some(i)) => self.listing.cases[i] = c.clone(),
+            (Some(c), None) => self.listing.cases.push(c.clone()),
+            (None, Some(i)) => {
+                self.listing.cases.remove(i);
+            }
+            (None, None) => {}
         }
+        self.rounds
+            .cache
+            .update(id, case.as_ref(), &self.protocol, self.now);
+        self.relist();
+        if let (Some(case), Some(view)) = (case, &self.open)
+            && view.id() == id
+            && view.read_only().is_some()
+            && view.case != case
+        {
+            self.reload_read_only(case);
+        }
+    }
+
+    /// Shows the holder's newly saved version in a read-only view, on the same screen and
+    /// field.
+    fn reload_read_only(&mut self, case: Case) {
+        let Some(old) = self.open.take() else { return };
+        let (tab, focus, pane, sel) = (old.tab, old.focus, old.pane, old.plan_sel);
+        self.open_case(case, old.access, old.created);
+        if let Some(v) = &mut self.open {
+            v.tab = tab;
+            v.focus = focus.min(v.focusables().len().saturating_sub(1));
+            v.pane = pane;
+            v.plan_sel = sel;
+            v.start_editor();
+        }
+        self.status = Some(("updated: the holder saved a change".into(), false));
+    }
+
+    /// What changed since this user's last review, per case.
+    pub fn set_marks(&mut self, id: &str, marks: rounds::Marks) {
+        self.rounds.cache.marks.insert(id.to_string(), marks);
     }
 
     /// How many cases are archived (said when the list of active ones is empty).

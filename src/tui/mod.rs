@@ -10,6 +10,7 @@ pub mod keys;
 pub mod lists;
 pub mod live;
 pub mod popup;
+pub mod review;
 pub mod rounds;
 pub mod screens;
 pub mod spine;
@@ -22,6 +23,7 @@ pub use update::{paste, update};
 
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
+use crate::store::watch::{ChangeFeed, Changed};
 use crate::store::{Access, Store};
 use chrono::{NaiveDateTime, Timelike};
 use crossterm::event::{self, Event, KeyEventKind};
@@ -108,7 +110,15 @@ fn session(
     let inputs = Inputs {
         shutdown,
         events: spawn_event_reader(),
+        changes: std::cell::RefCell::new(store.watch()),
     };
+    // "Since your last rounds": the marks count from this user's previous session here.
+    let review_key = data_dir.display().to_string();
+    let started = app.wall_now();
+    app.review = review::last(&review_key).map(|since| review::Review {
+        since,
+        user: crate::store::dirs::user_name(),
+    });
     let result = event_loop(
         &mut terminal,
         app,
@@ -120,13 +130,18 @@ fn session(
     );
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
+    if !app.simulated {
+        review::record(&review_key, started);
+    }
     result
 }
 
-/// What wakes the loop: the hang-up/terminate flag, and terminal events.
+/// What wakes the loop: the hang-up/terminate flag, terminal events, and changes made
+/// elsewhere to the store.
 struct Inputs {
     shutdown: crate::store::signals::Shutdown,
     events: Receiver<std::io::Result<Event>>,
+    changes: std::cell::RefCell<Option<Box<dyn ChangeFeed>>>,
 }
 
 /// Terminal events arrive from their own thread. On a hung-up terminal crossterm can keep
@@ -185,8 +200,13 @@ fn event_loop(
                 return Err(Failure::other(format!("terminal: {e}")));
             }
         }
+        if let Some(feed) = inputs.changes.borrow_mut().as_mut()
+            && live_refresh(app, store, feed.as_mut())
+        {
+            dirty = true;
+        }
         if live_clock {
-            // Counters move once a minute; nothing else redraws without a key.
+            // Counters move once a minute; changes elsewhere redraw too (`live_refresh`).
             let now = clock();
             if now != app.now {
                 app.set_now(now);
@@ -194,6 +214,35 @@ fn event_loop(
             }
         }
     }
+}
+
+/// Changes saved elsewhere (another instance, an import) reach the rounds list, the held
+/// markers and a read-only view without a key. Only the cases named are re-read and
+/// re-evaluated; something unreadable (a damaged file) reloads the whole list. True: redraw.
+pub fn live_refresh(app: &mut App, store: &mut dyn Store, feed: &mut dyn ChangeFeed) -> bool {
+    let changes = feed.changes();
+    if changes.is_empty() {
+        return false;
+    }
+    let mut cases = Vec::new();
+    for change in changes {
+        match change {
+            Changed::Case(id) => match store.load(&id, app.now) {
+                Ok(case) => {
+                    app.case_changed(&id, Some(case));
+                    cases.push(id);
+                }
+                Err(crate::store::StoreError::NotFound(_)) => app.case_changed(&id, None),
+                Err(_) => {
+                    perform(app, store, Path::new(""), vec![Effect::LoadRounds]);
+                    return true;
+                }
+            },
+            Changed::Lock(id) => app.set_holder(&id, store.holder(&id)),
+        }
+    }
+    review::mark(app, store, Some(&cases));
+    true
 }
 
 /// Draws when something changed, then waits briefly for a key press; the effects of a key.
@@ -244,6 +293,7 @@ pub fn perform(
                 Ok(listing) => {
                     app.set_listing(listing);
                     app.mark_held(|id| store.holder(id));
+                    review::mark(app, store, None);
                 }
                 Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
             },

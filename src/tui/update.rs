@@ -67,7 +67,7 @@ fn rounds_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Filter) => app.rounds.filtering = true,
         Some(Action::ToggleArchived) => {
             app.rounds.show_archived = !app.rounds.show_archived;
-            app.refresh_rounds();
+            app.relist();
         }
         Some(Action::Reload) => return vec![Effect::LoadRounds],
         Some(Action::Back) => app.rounds.filter.reset(),

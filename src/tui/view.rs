@@ -35,8 +35,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         frame.render_widget(
             Paragraph::new(live::fit(&text, banner.width as usize)).style(
-                Style::new()
-                    .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD),
+                Style::new().add_modifier(
+                    ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD,
+                ),
             ),
             banner,
         );
@@ -145,10 +146,7 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
         ));
     } else {
         lines.push(Line::styled(
-            format!(
-                "{:<7} {:<16} {:>3}  {:<19} {:<8} {:<7} {}",
-                "", "LABEL", "POD", "RT WINDOW", "MRI", "PATH", "ITEMS"
-            ),
+            rounds_header(RowLayout::for_width(area.width)),
             t.dim(),
         ));
         if rows.is_empty() {
@@ -163,7 +161,12 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
     );
     let offset = app.rounds.selected.saturating_sub(avail.saturating_sub(1));
     for (i, row) in rows.iter().enumerate().skip(offset).take(avail) {
-        lines.push(rounds_line(row, i == app.rounds.selected, t));
+        lines.push(rounds_line(
+            row,
+            i == app.rounds.selected,
+            t,
+            RowLayout::for_width(area.width),
+        ));
     }
     if !app.rounds.list.damaged.is_empty() {
         lines.push(Line::styled(
@@ -192,7 +195,69 @@ fn mini_gauge(row: &RoundsRow, t: &Theme) -> Vec<Span<'static>> {
         .collect()
 }
 
-fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
+/// The rounds columns for a terminal width: at 80 the essentials and the top pitfall; wider
+/// terminals add the RT gauge, longer labels, info counts and who holds a case.
+#[derive(Debug, Clone, Copy)]
+struct RowLayout {
+    width: usize,
+    label: usize,
+    gauge: bool,
+    holder: bool,
+}
+
+impl RowLayout {
+    fn for_width(w: u16) -> RowLayout {
+        let w = w as usize;
+        RowLayout {
+            width: w,
+            label: if w >= 120 { 16 } else { 12 },
+            gauge: w >= 120,
+            holder: w >= 150,
+        }
+    }
+    /// Width of everything before the top pitfall.
+    fn fixed(self) -> usize {
+        // sev 7 + marks 3 + label + POD 4 + window 12 + MRI 7 + path 5 + counts 9
+        7 + 3 + 1 + self.label + 4 + 12 + 7 + 5 + 9 + if self.gauge { 9 } else { 0 }
+    }
+    fn holder_w(self) -> usize {
+        if self.holder { 24 } else { 0 }
+    }
+    fn top_w(self) -> usize {
+        self.width
+            .saturating_sub(self.fixed() + self.holder_w() + 1)
+            .max(8)
+    }
+}
+
+fn rounds_header(l: RowLayout) -> String {
+    let mut s = format!(
+        "{:<7}{:<3} {:<lw$} {:>3} ",
+        "",
+        "",
+        "LABEL",
+        "POD",
+        lw = l.label
+    );
+    if l.gauge {
+        s.push_str(&format!("{:<9}", "0─RT─28"));
+    }
+    s.push_str(&format!(
+        "{:<12}{:<7}{:<5}{:<9}{:<tw$}",
+        "RT WINDOW",
+        "MRI",
+        "PATH",
+        "ITEMS",
+        "TOP PITFALL",
+        tw = l.top_w() + 1
+    ));
+    if l.holder {
+        s.push_str("HELD BY");
+    }
+    s
+}
+
+fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme, l: RowLayout) -> Line<'static> {
     use crate::protocol::Severity;
     let (mark, sev) = if row.critical > 0 {
         ("!! CRIT", Some(Severity::Critical))
@@ -201,10 +266,13 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
     } else {
         ("  ok", None)
     };
-    let mut label: String = row.label.chars().take(16).collect();
-    if row.holder.is_some() {
+    let mut label: String = row.label.chars().take(l.label).collect();
+    if row.holder.is_some() && !l.holder {
         // Held by another instance: it opens read-only.
-        label = format!("{} (ro)", label.chars().take(11).collect::<String>());
+        label = format!(
+            "{} (ro)",
+            label.chars().take(l.label - 5).collect::<String>()
+        );
     }
     let window = match (row.rt_state, row.days_to_deadline) {
         (Some(RtState::Overdue), Some(d)) => format!("overdue {}d", -d),
@@ -230,36 +298,57 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
             format!("{mark:<7}"),
             sev.map_or(Style::new(), |s| t.severity(s)).patch(base),
         ),
+        Span::styled(row.marks.text(), t.title().patch(base)),
         Span::styled(
             format!(
-                " {:<16} {:>3}  ",
+                " {:<lw$} {:>3} ",
                 label,
-                row.pod.map_or("?".into(), |p| p.to_string())
+                row.pod.map_or("?".into(), |p| p.to_string()),
+                lw = l.label
             ),
             base,
         ),
     ];
-    spans.extend(mini_gauge(row, t));
-    spans.push(Span::styled(format!(" {window:<10} "), base));
+    if l.gauge {
+        spans.extend(mini_gauge(row, t));
+        spans.push(Span::styled(" ", base));
+    }
     spans.push(Span::styled(
-        format!("{mri:<8}"),
+        format!("{:<12}", live::fit(&window, 11)),
+        base,
+    ));
+    spans.push(Span::styled(
+        format!("{:<7}", live::fit(&mri, 6)),
         if row.mri_minutes_left.is_some() {
             t.severity(Severity::Warning).patch(base)
         } else {
             base
         },
     ));
-    spans.push(Span::styled(format!(" {path:<7}"), base));
+    spans.push(Span::styled(format!("{:<5}", live::fit(&path, 4)), base));
     spans.push(Span::styled(
         format!(
-            " {}!! {}! {}?{}",
-            row.critical,
-            row.warning,
-            row.ask,
-            if row.archived { " archived" } else { "" }
+            "{:<9}",
+            format!("{}!! {}! {}?", row.critical, row.warning, row.ask)
         ),
         base,
     ));
+    let top = match (&row.top, row.archived) {
+        (_, true) => "archived".to_string(),
+        (Some(top), false) => top.clone(),
+        (None, false) => String::new(),
+    };
+    spans.push(Span::styled(
+        format!("{:<w$}", live::fit(&top, l.top_w()), w = l.top_w() + 1),
+        sev.map_or(Style::new(), |s| t.severity(s)).patch(base),
+    ));
+    if l.holder {
+        let h = row.holder.as_deref().unwrap_or("");
+        spans.push(Span::styled(
+            live::fit(h, l.holder_w()),
+            t.dim().patch(base),
+        ));
+    }
     Line::from(spans)
 }
 
