@@ -211,3 +211,29 @@ fn a_hang_up_saves_what_was_typed_and_exits() {
     let log = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.log.jsonl")).unwrap();
     assert!(log.contains("patient.mrn"), "{log}");
 }
+
+/// Two instances on one data directory: the second's rounds list shows what the first saved,
+/// without a key pressed in the second.
+#[test]
+fn a_change_in_one_instance_appears_in_the_others_rounds_list_without_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, mut first_child) = spawn(&["demo"], dir.path());
+    first.wait_for("Bed 12 · POD 5 · T12");
+    let (mut second, mut second_child) = spawn(&[], dir.path());
+    let screen = second.wait_for("spinewatch · rounds");
+    assert!(screen.contains("Bed 12"), "{screen}");
+    assert!(!screen.contains("Bed 12x"), "{screen}");
+
+    // The label is focused on opening: append to it and leave the field (saved).
+    first.press("x");
+    first.press("\t");
+    first.wait_for("saved");
+    // Only output is read from the second instance: no key reaches it.
+    let screen = second.wait_for("Bed 12x");
+    assert!(screen.contains("spinewatch · rounds"), "{screen}");
+
+    first.press("\x03");
+    assert!(wait_exit(&mut first_child).success());
+    second.press("q");
+    assert!(wait_exit(&mut second_child).success());
+}
