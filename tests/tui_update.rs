@@ -799,3 +799,84 @@ fn under_simulated_time_nothing_is_written() {
     update(&mut app, ch('n'));
     assert!(app.open.is_none(), "no new case");
 }
+
+#[test]
+fn i_on_the_rounds_list_records_an_mri_with_the_time_typed() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let effects = update(&mut app, ch('i'));
+    assert_eq!(effects, vec![Effect::Open(DEMO_ID.into())]);
+    perform(&mut app, &mut store, Path::new("."), effects);
+    assert!(matches!(app.overlay, Some(Overlay::Mri(_))), "asks first");
+    update(&mut app, ch('r'));
+    // Enter with no time typed records nothing: never "now" on its own.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Mri(_))), "still asking");
+    assert_eq!(app.open.as_ref().unwrap().case.mri.len(), 1);
+    typed(&mut app, "08:30");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let changes = saves(&effects);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].0, "mri[1]");
+    assert_eq!(changes[0].2["status"], json!("requested"));
+    assert_eq!(changes[0].2["requested_at"], json!("2026-11-25T08:30"));
+    assert_eq!(changes[0].2["at"], Value::Null);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn ctrl_a_on_the_mri_list_asks_requested_or_done_and_esc_records_nothing() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Imaging, "mri");
+    assert!(update(&mut app, ctrl('a')).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Mri(_))));
+    assert_eq!(app.open.as_ref().unwrap().case.mri.len(), 1, "nothing yet");
+    update(&mut app, ch('d'));
+    typed(&mut app, "2026-11-25T07:10");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let changes = saves(&effects);
+    assert_eq!(changes[0].2["status"], json!("done"));
+    assert_eq!(changes[0].2["at"], json!("2026-11-25T07:10"));
+    // Again, and Esc: nothing recorded.
+    goto(&mut app, Tab::Imaging, "mri");
+    update(&mut app, ctrl('a'));
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert!(app.overlay.is_none());
+    assert_eq!(app.open.as_ref().unwrap().case.mri.len(), 2);
+}
+
+#[test]
+fn h_shows_the_history_newest_first_and_slash_filters() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Patient, "patient.age");
+    typed(&mut app, "65");
+    let mut effects = update(&mut app, key(KeyCode::Tab));
+    update(&mut app, ch('m'));
+    effects.extend(update(&mut app, key(KeyCode::Tab)));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let effects = update(&mut app, ctrl('o'));
+    assert_eq!(effects, vec![Effect::LoadHistory(DEMO_ID.into())]);
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let Some(Overlay::History(h)) = &app.overlay else {
+        panic!("history shown: {:?}", app.overlay)
+    };
+    let paths: Vec<&str> = h.shown().iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["patient.sex", "patient.age"], "newest first");
+    update(&mut app, ch('/'));
+    typed(&mut app, "age");
+    let Some(Overlay::History(h)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(h.shown().len(), 1);
+    assert_eq!(h.shown()[0].new, json!(65));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+}

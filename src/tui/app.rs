@@ -31,6 +31,8 @@ pub enum Effect {
     Close(String),
     /// Write the handover note of the open case.
     Export,
+    /// Read a case's audit trail into the history view.
+    LoadHistory(String),
     Quit,
 }
 
@@ -49,6 +51,10 @@ pub enum Overlay {
     ConfirmRemove(List, usize),
     /// "Archive Bed 9? y/N": the pending archive of the open case, asked before it is saved.
     ConfirmArchive,
+    /// Recording an MRI: requested or done, then its time.
+    Mri(super::mri::MriEntry),
+    /// A case's audit trail.
+    History(Box<super::history::History>),
     /// The level of a new lesion / segment of a new stenosis, asked before the row exists
     /// (a lesion without its level is not a valid case).
     NewRow {
@@ -254,6 +260,22 @@ impl App {
         self.status = Some(("updated: the holder saved a change".into(), false));
     }
 
+    /// Shows a case's audit trail (newest first).
+    pub fn show_history(&mut self, id: &str, entries: Vec<crate::store::audit::Entry>) {
+        let label = self
+            .listing
+            .cases
+            .iter()
+            .find(|c| c.id.as_deref() == Some(id))
+            .or(self.open.as_ref().map(|v| &v.case))
+            .map_or(id.to_string(), |c| c.label().to_string());
+        self.overlay = Some(Overlay::History(Box::new(super::history::History::new(
+            id.to_string(),
+            label,
+            entries,
+        ))));
+    }
+
     /// What changed since this user's last review, per case.
     pub fn set_marks(&mut self, id: &str, marks: rounds::Marks) {
         self.rounds.cache.marks.insert(id.to_string(), marks);
@@ -313,11 +335,15 @@ impl App {
             .position(|r| r.path() == field)
             .unwrap_or(0);
         view.start_editor();
-        if let Some(path) = self.goto.take() {
-            view.go_to(&path);
+        let goto = self.goto.take();
+        if let Some(path) = goto.as_deref().filter(|p| *p != MRI_ENTRY) {
+            view.go_to(path);
         }
         self.open = Some(view);
         self.overlay = None;
+        if goto.as_deref() == Some(MRI_ENTRY) {
+            super::mri::start(self);
+        }
     }
 
     /// A new case: empty, on the patient screen with the label focused.
@@ -364,6 +390,9 @@ impl App {
         order
     }
 }
+
+/// `goto` of the rounds key `i`: open the case on its MRI entry.
+pub const MRI_ENTRY: &str = "mri[+]";
 
 /// Why a case is read-only under `--now`.
 pub const SIMULATED_HOLDER: &str = "simulated time (--now): a what-if view, nothing is saved";

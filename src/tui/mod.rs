@@ -4,11 +4,14 @@
 pub mod app;
 pub mod choice;
 pub mod demo;
+pub mod exams;
 pub mod fields;
 pub mod form;
+pub mod history;
 pub mod keys;
 pub mod lists;
 pub mod live;
+pub mod mri;
 pub mod popup;
 pub mod review;
 pub mod rounds;
@@ -388,6 +391,10 @@ pub fn perform(
             }
             Effect::Close(id) => store.unlock(&id),
             Effect::Export => export(app, data_dir),
+            Effect::LoadHistory(id) => match store.history(&id) {
+                Ok(entries) => app.show_history(&id, entries),
+                Err(e) => app.status = Some((format!("cannot read the history: {e}"), true)),
+            },
         }
     }
     false

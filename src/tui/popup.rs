@@ -116,6 +116,46 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             let h = (rows as u16 + 3).min(area.height.saturating_sub(2));
             boxed(frame, centered(area, w, h), "Basis", lines, app);
         }
+        Overlay::History(h) => super::history::render(frame, area, app, h),
+        Overlay::Mri(entry) => {
+            let label = app.open.as_ref().map_or("", |v| v.case.label());
+            let mut lines = vec![];
+            let mut cursor = None;
+            match entry {
+                super::mri::MriEntry::Status => {
+                    lines.push(Line::styled(format!("MRI for {label}:"), t.title()));
+                    lines.push(Line::styled(
+                        "r = requested · d = done · Esc = cancel",
+                        t.key(),
+                    ));
+                }
+                super::mri::MriEntry::Time {
+                    status,
+                    input,
+                    error,
+                } => {
+                    let what = match status {
+                        crate::case::MriStatus::Requested => "requested",
+                        crate::case::MriStatus::Done => "done",
+                    };
+                    lines.push(Line::styled(
+                        format!("MRI {what} at (08:30 = today, 2026-11-20T08:30, now):"),
+                        t.title(),
+                    ));
+                    lines.push(Line::styled(format!("{:<30}", input.value()), t.focus()));
+                    cursor = Some(input.visual_cursor());
+                    match error {
+                        Some(e) => lines.push(Line::styled(format!("✗ {e}"), t.error())),
+                        None => lines.push(Line::styled("Enter = record · Esc = cancel", t.dim())),
+                    }
+                }
+            }
+            let rect = centered(area, 64, lines.len() as u16 + 2);
+            boxed(frame, rect, "Record MRI", lines, app);
+            if let Some(c) = cursor {
+                frame.set_cursor_position(Position::new(rect.x + 1 + c.min(60) as u16, rect.y + 2));
+            }
+        }
         Overlay::ConfirmArchive => {
             let label = app.open.as_ref().map_or("this case", |v| v.case.label());
             let lines = vec![

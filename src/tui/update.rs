@@ -70,6 +70,11 @@ fn rounds_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.relist();
         }
         Some(Action::Reload) => return vec![Effect::LoadRounds],
+        Some(Action::History) => {
+            if let Some(row) = app.visible_rows().get(app.rounds.selected) {
+                return vec![Effect::LoadHistory(row.id.clone())];
+            }
+        }
         Some(Action::Back) => app.rounds.filter.reset(),
         Some(Action::Help) => app.overlay = Some(Overlay::Help),
         Some(Action::Quit) => return vec![Effect::Quit],
@@ -85,6 +90,13 @@ fn overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match overlay {
         Overlay::Help | Overlay::Basis(_) => {
             // Any key closes: the overlay only reads.
+            Vec::new()
+        }
+        Overlay::Mri(entry) => super::mri::key(app, entry, key),
+        Overlay::History(mut h) => {
+            if super::history::key(&mut h, &key) {
+                app.overlay = Some(Overlay::History(h));
+            }
             Vec::new()
         }
         Overlay::ConfirmArchive => confirm_archive(
@@ -177,6 +189,19 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::ChoosePrev | Action::ChooseNext) => {
             app.status = Some(("this field is typed, not chosen".into(), false));
             Vec::new()
+        }
+        Some(Action::History) => {
+            let mut effects = commit(app);
+            let view = app.open.as_ref().expect("open");
+            effects.push(Effect::LoadHistory(view.id()));
+            effects
+        }
+        Some(Action::AddRow)
+            if focused
+                .as_ref()
+                .is_some_and(|r| list_of(&r.path()) == Some(super::form::List::Mri)) =>
+        {
+            super::mri::start(app)
         }
         Some(Action::AddRow) => match focused {
             Some(Row::List { list, .. }) => start_add(app, list),
@@ -322,6 +347,10 @@ fn notes_key(area: &mut ratatui_textarea::TextArea<'static>, key: &KeyEvent) {
         }
     };
     area.move_cursor(to);
+}
+
+pub(super) fn edit_line(input: &mut Input, key: &KeyEvent) {
+    edit_input(input, key)
 }
 
 fn edit_input(input: &mut Input, key: &KeyEvent) {

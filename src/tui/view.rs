@@ -437,6 +437,9 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                 }
             }
             Row::SpineMap => lines.extend(spine::lines(&view.case, &view.eval, t)),
+            Row::ExamTable => {
+                lines.extend(super::exams::lines(&view.case, inner.width as usize, t))
+            }
             Row::List { title, index, .. } => {
                 let text = match index {
                     None => format!("{title}  + Ctrl-A add"),
