@@ -1,7 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::file::read_case_file;
-use crate::case::{parse_date, parse_time};
+use crate::case::file::read_case_file_in;
+use crate::case::parse_date;
 use crate::failure::Failure;
 use crate::protocol::evaluate;
 use crate::site::load_protocol;
@@ -67,25 +67,42 @@ pub enum Command {
 
 pub use crate::commands::{ExportFormat, Format};
 
-/// `--now`: a date (midnight, local) or a local time.
+/// `--now`: a date (midnight, local) or a local time of the site zone; a time with an offset
+/// is converted into the site zone.
 pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
-    parse_time(s)
-        .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
-        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+    parse_now_in(s, now_zone())
+}
+
+/// [`parse_now`] in `zone`.
+pub fn parse_now_in(s: &str, zone: chrono_tz::Tz) -> Result<NaiveDateTime, String> {
+    use crate::case::zone::{TimeError, parse_time_in};
+    match parse_time_in(s, zone) {
+        Ok(t) => Ok(t),
+        Err(TimeError::Gap(_)) => Err(format!("{s:?} {}", TimeError::Gap(zone).reason())),
+        Err(TimeError::Format) => parse_date(s)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+    }
+}
+
+/// The zone of `--now` and of the clock: the site's; a broken `site.json` is reported by
+/// the command that reads it, so here it falls back to the machine's zone.
+fn now_zone() -> chrono_tz::Tz {
+    crate::site::site_zone().unwrap_or_else(|_| crate::site::machine_zone())
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
     let now = cli
         .now
-        .unwrap_or_else(|| chrono::Local::now().naive_local())
+        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local())
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .expect("zero seconds is a valid time");
     match cli.command {
         Some(Command::Evaluate { file, format }) => {
             let protocol = load_protocol()?;
-            let case = read_case_file(&file, now)?;
+            let case = read_case_file_in(&file, now, protocol.zone)?;
             let eval = evaluate(&case, &protocol, now);
             let out = match format {
                 Format::Json => {

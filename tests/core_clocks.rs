@@ -149,12 +149,13 @@ fn mri_clock_at_11_59_and_12_01() {
 #[test]
 fn mri_at_or_after_the_exam_stops_the_clock() {
     let mut v = serde_json::to_value(with_worse_exam("2026-11-25T08:00")).unwrap();
-    v["mri"] = json!([{ "at": "2026-11-25T08:00", "reason": "new weakness" }]);
+    // Protocol 2: only a done MRI stops the clock.
+    v["mri"] = json!([{ "at": "2026-11-25T08:00", "status": "done", "reason": "new weakness" }]);
     let c = case_from(v.clone());
     assert!(eval(&c, "2026-11-25T12:00").clocks.mri.is_none());
     assert!(!fired(&c, "2026-11-25T12:00", "W-NEURO-MRI"));
     // An MRI before the exam does not.
-    v["mri"] = json!([{ "at": "2026-11-25T07:59", "reason": "earlier" }]);
+    v["mri"] = json!([{ "at": "2026-11-25T07:59", "status": "done", "reason": "earlier" }]);
     assert!(fired(&case_from(v), "2026-11-25T12:00", "W-NEURO-MRI"));
 }
 

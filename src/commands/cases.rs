@@ -15,7 +15,9 @@ use std::path::Path;
 
 fn open(dir_override: Option<&Path>) -> Result<FileStore, Failure> {
     let dir = data_dir(dir_override);
-    FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))
+    let mut store = FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))?;
+    store.set_zone(crate::site::site_zone()?);
+    Ok(store)
 }
 
 /// Permission fixes go to stderr once the command's work is done (file names only).
@@ -74,18 +76,10 @@ pub fn rounds(
 /// overwritten. The first audit entry records the file name and the SHA-256 of its bytes.
 pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> Result<(), Failure> {
     let shown = file.display();
-    let bytes = std::fs::read(file).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            2
-        } else {
-            1
-        };
-        Failure {
-            code,
-            message: format!("{shown}: cannot read: {e}"),
-        }
-    })?;
-    let decoded = schema::decode(&bytes, now).map_err(|u| match u {
+    // Refused over 4 MiB before it is read.
+    let bytes = crate::case::file::read_limited(file)?;
+    let zone = crate::site::site_zone()?;
+    let decoded = schema::decode_in(&bytes, now, zone).map_err(|u| match u {
         Unreadable::Damaged(r) => Failure::input(format!("{shown}: not imported: {r}")),
         Unreadable::Newer(r) => Failure::input(format!("{shown}: not imported: {r}")),
     })?;

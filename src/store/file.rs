@@ -28,6 +28,8 @@ pub struct FileStore {
     /// Permission problems found on opening, and on case files as they are read.
     warnings: Mutex<Vec<String>>,
     fail_at: Option<SaveStep>,
+    /// The site zone the files' times are read in (offsets converted into it); default UTC.
+    zone: chrono_tz::Tz,
 }
 
 /// Whether a file in the data directory is one of ours (for the permission check).
@@ -72,6 +74,7 @@ impl FileStore {
             read_only: BTreeMap::new(),
             warnings: Mutex::new(warnings),
             fail_at: None,
+            zone: chrono_tz::UTC,
         })
     }
 
@@ -87,6 +90,11 @@ impl FileStore {
     /// The user named in locks and audit entries (default `$USER`).
     pub fn set_user(&mut self, user: impl Into<String>) {
         self.user = user.into();
+    }
+
+    /// The site time zone case files are read in (`Protocol::zone`); default UTC.
+    pub fn set_zone(&mut self, zone: chrono_tz::Tz) {
+        self.zone = zone;
     }
 
     /// Fault injection for tests: the given step of every save fails.
@@ -146,6 +154,8 @@ impl FileStore {
         let path = self.dir.join(name);
         let mut file = fs::File::open(&path)?;
         let meta = file.metadata()?;
+        // A case file over 4 MiB is refused with its size before it is read.
+        crate::case::json::check_size(meta.len()).map_err(std::io::Error::other)?;
         if let Some(w) = dirs::fix_open_file(&file, &meta, &path)
             && let Ok(mut list) = self.warnings.lock()
         {
@@ -169,7 +179,7 @@ impl FileStore {
         // Dates are not checked against `now` here: a file with a surgery date after `now` was
         // valid when saved (a `--now` in the past, or another workstation's clock). It is a
         // case, not damage; `import` checks dates against `now`.
-        let decoded = schema::decode(&bytes, NaiveDateTime::MAX)
+        let decoded = schema::decode_in(&bytes, NaiveDateTime::MAX, self.zone)
             .map_err(|u| damaged(u.reason().to_string()))?;
         match decoded.case.id.as_deref() {
             None => return Err(damaged("id: is missing".into())),

@@ -3,11 +3,12 @@
 //! The migration steps themselves live in [`crate::case::migrate`] (`/0` → `/1` synthetic,
 //! `/1` → `/2` real); the store keeps the backup of the file as it was.
 
+use crate::case::json;
 pub use crate::case::migrate::{CURRENT, version_of};
-use crate::case::migrate::{SCHEMA_PREFIX, migrate};
+use crate::case::migrate::{SCHEMA_PREFIX, declared_version, migrate};
 use crate::case::{Case, CaseError, SCHEMA};
 use chrono::NaiveDateTime;
-use serde_json::Value;
+use chrono_tz::Tz;
 
 /// A readable case, and the older version it was migrated from, if any.
 #[derive(Debug, Clone)]
@@ -34,22 +35,24 @@ impl Unreadable {
 }
 
 /// `line 3 column 5: expected value` — serde_json says it the other way round.
-pub fn syntax_reason(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    let message = text.strip_suffix(&suffix).unwrap_or(&text);
-    format!("line {} column {}: {message}", e.line(), e.column())
+pub use crate::case::json::syntax_reason;
+
+/// Decodes a case file's bytes, times in UTC; checks that need the date are made at
+/// `validate_at`.
+pub fn decode(bytes: &[u8], validate_at: NaiveDateTime) -> Result<Decoded, Unreadable> {
+    decode_in(bytes, validate_at, chrono_tz::UTC)
 }
 
-/// Decodes a case file's bytes; checks that need the date are made at `validate_at`.
-pub fn decode(bytes: &[u8], validate_at: NaiveDateTime) -> Result<Decoded, Unreadable> {
-    let mut value: Value =
-        serde_json::from_slice(bytes).map_err(|e| Unreadable::Damaged(syntax_reason(&e)))?;
-    let version = value
-        .get("schema")
-        .and_then(Value::as_str)
-        .and_then(version_of);
-    let migrated_from = match version {
+/// Decodes a case file's bytes with times as local times of `zone` (offsets converted into
+/// it): over 4 MiB, not UTF-8, not JSON or a repeated key is damage with its reason; an
+/// older schema is migrated (`migrated_from` says which; the store keeps the backup).
+pub fn decode_in(
+    bytes: &[u8],
+    validate_at: NaiveDateTime,
+    zone: Tz,
+) -> Result<Decoded, Unreadable> {
+    let mut value = json::parse_bytes(bytes).map_err(|e| Unreadable::Damaged(e.reason()))?;
+    let migrated_from = match declared_version(&value) {
         Some(v) if v > CURRENT => {
             return Err(Unreadable::Newer(format!(
                 "schema {SCHEMA_PREFIX}{v} is newer than this spinewatch reads ({SCHEMA}); \
@@ -63,9 +66,9 @@ pub fn decode(bytes: &[u8], validate_at: NaiveDateTime) -> Result<Decoded, Unrea
         // Current, or no readable schema: validation names the problem.
         _ => None,
     };
-    let case = Case::from_value(&value, validate_at).map_err(|e| {
+    let case = Case::from_value_in(&value, validate_at, zone).map_err(|e| {
         Unreadable::Damaged(match e {
-            CaseError::Syntax(m) => m,
+            CaseError::Syntax(m) | CaseError::File(m) => m,
             CaseError::Invalid(list) => list
                 .iter()
                 .map(ToString::to_string)
