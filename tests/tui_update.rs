@@ -880,3 +880,42 @@ fn h_shows_the_history_newest_first_and_slash_filters() {
     update(&mut app, key(KeyCode::Esc));
     assert!(app.overlay.is_none());
 }
+
+#[test]
+fn g_on_record_sins_for_t5_goes_to_t5_not_t12() {
+    let (mut app, _) = demo();
+    update(&mut app, ctrl('p'));
+    let view = app.open.as_ref().unwrap();
+    let pos = App::plan_order(&view.eval)
+        .iter()
+        .position(|&i| view.eval.items[i].id == "A-SINS")
+        .unwrap();
+    assert_eq!(
+        view.eval.items[App::plan_order(&view.eval)[pos]]
+            .field
+            .as_deref(),
+        Some("lesions[1].sins")
+    );
+    app.open.as_mut().unwrap().plan_sel = pos;
+    update(&mut app, ch('g'));
+    let view = app.open.as_ref().unwrap();
+    // T12's SINS location is unknown too (read from its level): the ask names T5's row.
+    assert_eq!(view.focused().unwrap().path(), "lesions[1].sins.location");
+}
+
+#[test]
+fn bracket_jumps_to_the_next_unknown_field_across_screens() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "patient.age");
+    update(&mut app, ch(']'));
+    update(&mut app, ch('['));
+    assert_eq!(
+        app.open.as_ref().unwrap().focused().unwrap().path(),
+        "patient.mrn"
+    );
+    // In a free-text field `]` is text.
+    update(&mut app, ch(']'));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.focused().unwrap().path(), "patient.mrn");
+    assert_eq!(view.editor.as_ref().unwrap().text(), "]");
+}

@@ -436,12 +436,19 @@ impl CaseView {
         self.tab = Tab::of_path(path);
         self.pane = Pane::Form;
         let rows = self.focusables();
-        let matches: Vec<usize> = (0..rows.len())
-            .filter(|&i| {
-                let p = rows[i].path();
-                p == path || strip_indices(&p).starts_with(&pattern)
-            })
+        // An exact row (`lesions[1].escc`, or the fields under `lesions[1].sins`) first; a
+        // path without indices matches every row.
+        let under = |p: &str| p == path || p.starts_with(&format!("{path}."));
+        let exact: Vec<usize> = (0..rows.len())
+            .filter(|&i| under(&rows[i].path()))
             .collect();
+        let matches: Vec<usize> = if !exact.is_empty() {
+            exact
+        } else {
+            (0..rows.len())
+                .filter(|&i| strip_indices(&rows[i].path()).starts_with(&pattern))
+                .collect()
+        };
         let unknown = matches.iter().copied().find(|&i| match &rows[i] {
             Row::Field { path, .. } => fields::get(&self.value, path).is_null(),
             _ => false,
@@ -462,6 +469,38 @@ impl CaseView {
             .filter_map(|i| i.field.as_deref())
             .filter(|f| !f.contains("[]"))
             .any(|f| path == f || path.starts_with(&format!("{f}.")))
+    }
+
+    /// The next (`by` = 1) or previous (-1) field, from the focus on, that is unknown or asked
+    /// for, in clinical order across the screens: `(screen, focus index)`.
+    pub fn next_unknown(&self, by: isize) -> Option<(Tab, usize)> {
+        let here = self.tab.index() as isize;
+        let n = Tab::ALL.len() as isize;
+        // Screens in order from this one, this one again last (for the fields before the focus).
+        for k in 0..=n {
+            let tab = Tab::ALL[(here + by * k).rem_euclid(n) as usize];
+            let rows: Vec<Row> = form::rows(tab, &self.case, &self.eval)
+                .into_iter()
+                .filter(Row::focusable)
+                .collect();
+            let wanted = |i: usize| match &rows[i] {
+                Row::Field { path, kind, .. } => {
+                    !matches!(kind, Kind::Member { .. })
+                        && (fields::get(&self.value, path).is_null() || self.asked(path))
+                }
+                _ => false,
+            };
+            let range: Vec<usize> = match (k, by > 0) {
+                (0, true) => (self.focus + 1..rows.len()).collect(),
+                (0, false) => (0..self.focus).rev().collect(),
+                (_, true) => (0..rows.len()).collect(),
+                (_, false) => (0..rows.len()).rev().collect(),
+            };
+            if let Some(i) = range.into_iter().find(|&i| wanted(i)) {
+                return Some((tab, i));
+            }
+        }
+        None
     }
 
     /// Puts the focused typed field into an editor holding its current text, or the focused

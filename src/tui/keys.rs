@@ -33,6 +33,12 @@ pub enum Action {
     Quick(Quick),
     /// The case's history (audit trail).
     History,
+    /// To the next / previous field that is unknown or asked for.
+    NextUnknown,
+    PrevUnknown,
+    /// To the next / previous section of a long screen (lesions, stenoses, MRIs).
+    NextSection,
+    PrevSection,
     /// Record an MRI (requested or done, then its time).
     RecordMri,
     /// Documented only: typing goes to the focused text field.
@@ -149,6 +155,10 @@ pub static FORM: &[Binding] = &[
     b(&[Code(KeyCode::Left)], "←→", "choose (or type the first letter)", Action::ChoosePrev, "choose"),
     b(&[Code(KeyCode::Right), Char(' ')], "Space", "next choice", Action::ChooseNext, ""),
     b(&[], "type", "text, numbers, dates (today, -3), times (08:30, now)", Action::Type, ""),
+    b(&[Char(']')], "]", "next unknown or asked field ([ back; text in a text field)", Action::NextUnknown, "unknown"),
+    b(&[Char('[')], "", "previous unknown or asked field", Action::PrevUnknown, ""),
+    b(&[Char('}')], "}", "next section of the screen ({ back)", Action::NextSection, ""),
+    b(&[Char('{')], "", "previous section", Action::PrevSection, ""),
     b(&[Code(KeyCode::PageDown)], "PgDn", "next screen", Action::NextTab, "screen"),
     b(&[Code(KeyCode::PageUp)], "", "previous screen", Action::PrevTab, ""),
     b(&[Ctrl('a')], "Ctrl-A", "add a row to the list (MRI: requested or done, then time)", Action::AddRow, ""),

@@ -148,8 +148,19 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     // Inside a field, letters are text (or type-ahead on a choice): no single-letter
     // command fires there. Ctrl- keys keep working everywhere.
+    let free_text = view.focused().is_some_and(|r| {
+        matches!(
+            r,
+            Row::Field {
+                kind: Kind::Text { .. },
+                ..
+            }
+        )
+    });
+    let jump = matches!(key.code, KeyCode::Char(']' | '[' | '}' | '{')) && !free_text;
     if let Some(ed) = &mut view.editor
         && is_typing(&key, ed.area.is_some())
+        && !jump
     {
         let plain_char = matches!(key.code, KeyCode::Char(_))
             && !key
@@ -190,6 +201,10 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.status = Some(("this field is typed, not chosen".into(), false));
             Vec::new()
         }
+        Some(Action::NextUnknown) => jump_unknown(app, 1),
+        Some(Action::PrevUnknown) => jump_unknown(app, -1),
+        Some(Action::NextSection) => jump_section(app, 1),
+        Some(Action::PrevSection) => jump_section(app, -1),
         Some(Action::History) => {
             let mut effects = commit(app);
             let view = app.open.as_ref().expect("open");
@@ -277,7 +292,7 @@ fn choosing(c: &mut super::choice::Chooser, key: &KeyEvent) -> bool {
         KeyCode::Char(' ') | KeyCode::Right => c.cycle(1),
         KeyCode::Left => c.cycle(-1),
         KeyCode::Backspace => c.backspace(),
-        KeyCode::Char('?') => return false,
+        KeyCode::Char('?' | ']' | '[' | '}' | '{') => return false,
         KeyCode::Char(ch) => c.type_char(ch),
         _ => return false,
     }
@@ -514,6 +529,62 @@ fn move_focus(app: &mut App, by: isize) -> Vec<Effect> {
     }
     view.focus = next as usize;
     view.start_editor();
+    effects
+}
+
+/// `]` / `[`: commit, then on to the next field that is unknown or asked for.
+fn jump_unknown(app: &mut App, by: isize) -> Vec<Effect> {
+    let effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.refused() || app.overlay.is_some() {
+        return effects;
+    }
+    match view.next_unknown(by) {
+        Some((tab, i)) => {
+            view.tab = tab;
+            view.focus = i;
+            view.start_editor();
+        }
+        None => app.status = Some(("every field is recorded".into(), false)),
+    }
+    effects
+}
+
+/// `}` / `{`: commit, then to the next list or row heading of the screen (a lesion, the
+/// stenoses, the MRIs), or the first field after a section title.
+fn jump_section(app: &mut App, by: isize) -> Vec<Effect> {
+    let effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.refused() || app.overlay.is_some() {
+        return effects;
+    }
+    let rows = view.rows();
+    // Focus index of each focusable row, and whether a section starts there.
+    let mut starts = Vec::new();
+    let mut k = 0;
+    let mut after_title = false;
+    for row in &rows {
+        match row {
+            Row::Section(_) => after_title = true,
+            r if r.focusable() => {
+                if after_title || matches!(r, Row::List { .. }) {
+                    starts.push(k);
+                }
+                after_title = false;
+                k += 1;
+            }
+            _ => {}
+        }
+    }
+    let target = if by > 0 {
+        starts.iter().copied().find(|&s| s > view.focus)
+    } else {
+        starts.iter().rev().copied().find(|&s| s < view.focus)
+    };
+    if let Some(t) = target {
+        view.focus = t;
+        view.start_editor();
+    }
     effects
 }
 
