@@ -919,3 +919,38 @@ fn bracket_jumps_to_the_next_unknown_field_across_screens() {
     assert_eq!(view.focused().unwrap().path(), "patient.mrn");
     assert_eq!(view.editor.as_ref().unwrap().text(), "]");
 }
+
+#[test]
+fn help_differs_per_screen_and_the_imaging_help_explains_the_spine_map() {
+    let (mut app, _) = demo();
+    let text = |app: &App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+        t.draw(|f| spinewatch::tui::view::draw(f, app)).unwrap();
+        format!("{}", t.backend())
+    };
+    goto(&mut app, Tab::Imaging, "lesions");
+    update(&mut app, key(KeyCode::F(1)));
+    let imaging = text(&app);
+    assert!(imaging.contains("Spine map: C T L S regions"), "{imaging}");
+    update(&mut app, key(KeyCode::Esc));
+    goto(&mut app, Tab::Neuro, "neuro_exams");
+    update(&mut app, key(KeyCode::F(1)));
+    let neuro = text(&app);
+    assert!(neuro.contains("↓ worse"), "{neuro}");
+    assert!(!neuro.contains("Spine map"), "{neuro}");
+}
+
+#[test]
+fn the_basis_popup_scrolls_and_other_keys_close_it() {
+    let (mut app, _) = demo();
+    update(&mut app, ctrl('p'));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Some(Overlay::Basis(_))));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::PageDown));
+    assert!(matches!(app.overlay, Some(Overlay::Basis(_))), "still open");
+    assert_eq!(app.overlay_scroll, 11);
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+    assert_eq!(app.overlay_scroll, 0);
+}

@@ -141,6 +141,8 @@ pub struct App {
     pub simulated: bool,
     /// This user's last rounds review: the rows mark what changed since.
     pub review: Option<super::review::Review>,
+    /// How far the help or basis popup is scrolled (↑↓ PgUp PgDn; other keys close it).
+    pub overlay_scroll: u16,
 }
 
 impl App {
@@ -158,6 +160,7 @@ impl App {
             wall_clock: None,
             simulated: false,
             review: None,
+            overlay_scroll: 0,
         }
     }
 

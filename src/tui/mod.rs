@@ -12,6 +12,7 @@ pub mod keys;
 pub mod lists;
 pub mod live;
 pub mod mri;
+pub mod points;
 pub mod popup;
 pub mod review;
 pub mod rounds;

@@ -89,7 +89,19 @@ fn overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     match overlay {
         Overlay::Help | Overlay::Basis(_) => {
-            // Any key closes: the overlay only reads.
+            // Arrows scroll a long text; any other key closes: the overlay only reads.
+            let by: i32 = match key.code {
+                KeyCode::Up | KeyCode::Char('k') => -1,
+                KeyCode::Down | KeyCode::Char('j') => 1,
+                KeyCode::PageUp => -10,
+                KeyCode::PageDown => 10,
+                _ => {
+                    app.overlay_scroll = 0;
+                    return Vec::new();
+                }
+            };
+            app.overlay_scroll = (app.overlay_scroll as i32 + by).clamp(0, 500) as u16;
+            app.overlay = Some(overlay);
             Vec::new()
         }
         Overlay::Mri(entry) => super::mri::key(app, entry, key),

@@ -418,6 +418,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = view.rows();
+    let mut sticky: Vec<Line> = Vec::new();
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = 0;
     let mut cursor: Option<(usize, usize)> = None;
@@ -436,7 +437,8 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                     lines.push(Line::styled(format!("  {part}"), t.dim()));
                 }
             }
-            Row::SpineMap => lines.extend(spine::lines(&view.case, &view.eval, t)),
+            // The map stays in view above the scrolling rows while a lesion is edited.
+            Row::SpineMap => sticky.extend(spine::lines(&view.case, &view.eval, t)),
             Row::ExamTable => {
                 lines.extend(super::exams::lines(&view.case, inner.width as usize, t))
             }
@@ -542,12 +544,20 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         _ => c.kind.show(&c.value).unwrap_or_else(|| "unknown".into()),
                     };
                     let pending = c.value != view.saved_choice(c);
-                    let mut text = format!("‹ {shown} ›");
+                    let pts = super::points::of_choice(path, &c.value, app.now)
+                        .map_or(String::new(), |p| format!(" +{p}"));
+                    let mut text = format!("‹ {shown}{pts} ›");
                     if pending {
                         text.push_str(" Tab saves");
                     }
                     let text: String = text.chars().take(value_w).collect();
                     lines.push(Line::from(vec![label_span, Span::styled(text, t.focus())]));
+                    let options = super::points::options_line(path, &c.kind.options(), app.now);
+                    if let Some(o) = options.filter(|_| c.error.is_none()) {
+                        for part in live::wrap(&o, (inner.width as usize).saturating_sub(2)) {
+                            lines.push(Line::styled(format!("  {part}"), t.dim()));
+                        }
+                    }
                     if let Some(err) = &c.error {
                         let width = (inner.width as usize).saturating_sub(4);
                         for (n, part) in live::wrap(err, width).into_iter().enumerate() {
@@ -557,8 +567,10 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                     }
                 } else {
                     let shown = field_text(&view.value, path, *kind);
+                    let pts = super::points::current(view, path)
+                        .map_or(String::new(), |p| format!(" +{p}"));
                     let (text, st) = match shown {
-                        Some(s) => (s, Style::new()),
+                        Some(s) => (s + &pts, Style::new()),
                         None => ("unknown".into(), t.unknown()),
                     };
                     // Notes show their first line here; the editor shows them whole.
@@ -576,6 +588,10 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
             k += 1;
         }
     }
+    let sticky_h = (sticky.len() as u16).min(inner.height / 2);
+    let [top, inner] =
+        Layout::vertical([Constraint::Length(sticky_h), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(sticky), top);
     let h = inner.height as usize;
     let offset = (focus_line + 3).saturating_sub(h);
     let shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
@@ -598,6 +614,42 @@ fn format_hint(kind: super::fields::Kind) -> Option<&'static str> {
         super::fields::Kind::Date => Some("e.g. 2026-11-20, today, -3"),
         super::fields::Kind::Time => Some("e.g. 08:30, 2026-11-20T08:30, now"),
         _ => None,
+    }
+}
+
+/// What the current screen shows that needs a word: the spine map's marks, the exam
+/// table's arrows, the score points.
+pub fn screen_notes(app: &App) -> Vec<&'static str> {
+    let Some(view) = app.open.as_ref().filter(|v| v.pane == Pane::Form) else {
+        return Vec::new();
+    };
+    match view.tab {
+        Tab::Patient => vec![
+            "Dates: 2026-11-20, today, yesterday, -3 (days ago). Span as T10-L2.",
+            "Choices: type the first letters (i instability, n neuro deficit).",
+        ],
+        Tab::Imaging => vec![
+            "Spine map: C T L S regions; · a vertebra; ● lesion treated by surgery;",
+            "  ○ other lesion; ═ the fixed span; └─┘ the computed RT field.",
+            "Ctrl-A on a lesion adds the next one (level first); } { between sections.",
+            "SINS and ESCC choices show their points (+N) as a calculator does.",
+            "Ctrl-A on the MRI list asks requested or done, then its time.",
+        ],
+        Tab::Neuro => vec![
+            "Exam table, newest first: ↑ better, ↓ worse, = same as the exam before.",
+            "A Frankel drop or a component becoming impaired marks the exam new or worse.",
+        ],
+        Tab::Pathology => vec![
+            "Tokuhashi choices show their points; general condition comes from KPS,",
+            "  palsy from the latest Frankel grade. KPS in steps of 10.",
+        ],
+        Tab::Pain => vec!["Unknown is not no: an unknown contraindication is asked for."],
+        Tab::Wound => {
+            vec!["A wound status recorded stamps the check time. Doses in Gy (1,8 or 1.8)."]
+        }
+        Tab::Discharge => {
+            vec!["Notes: Enter is a new line, Tab leaves. Archiving asks first (y/N)."]
+        }
     }
 }
 
