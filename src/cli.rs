@@ -63,6 +63,19 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// Record values from a script, exactly as the TUI would (one audited save for all).
+    Set {
+        /// The case id.
+        id: String,
+        /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
+        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        #[arg(required = true, value_name = "PATH=VALUE",
+              value_parser = crate::commands::set::parse_assignment)]
+        assignments: Vec<crate::commands::set::Assignment>,
+        /// Write nothing (exit 3) when the case is no longer this version.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+    },
 }
 
 pub use crate::commands::{ExportFormat, Format};
@@ -104,13 +117,26 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let case = read_case_file_in(&file, now, protocol.zone)?;
             let eval = evaluate(&case, &protocol, now);
-            let out = match format {
+            match format {
                 Format::Json => {
-                    serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
+                    let mut value =
+                        serde_json::to_value(&eval).expect("an evaluation always serialises");
+                    // The case's version (kept by the store), for `set --expect-version`.
+                    let version = crate::store::version_of(&case);
+                    if let (serde_json::Value::Object(m), true) = (&mut value, version > 0) {
+                        m.insert("version".into(), version.into());
+                    }
+                    let mut out = serde_json::to_string_pretty(&value)
+                        .expect("an evaluation always serialises");
+                    out.push('\n');
+                    crate::output::print_json(&out);
                 }
-                Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
-            };
-            println!("{out}");
+                Format::Text => {
+                    let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
+                    out.push('\n');
+                    crate::output::print_text(&out);
+                }
+            }
             Ok(())
         }
         Some(Command::Rounds { format, archived }) => {
@@ -126,21 +152,47 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let out =
                 crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
-            // A closed pipe (`| head`) is not worth a panic.
-            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
-                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
+            match format {
+                ExportFormat::Fhir => crate::output::print_json(&out),
+                ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
+            }
+            Ok(())
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        Some(Command::Set {
+            id,
+            assignments,
+            expect_version,
+        }) => {
+            if cli.now.is_some() {
+                return Err(Failure::input(
+                    "set records what happens now; --now is for what-if views, which write \
+                     nothing",
+                ));
+            }
+            crate::commands::set::set(
+                cli.data_dir.as_deref(),
+                &id,
+                &assignments,
+                expect_version,
+                now,
+            )
+        }
         None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
     }
 }
 
 pub fn main() -> ExitCode {
+    // Core dumps would put patient data on disk.
+    crate::store::signals::disable_core_dumps();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("spinewatch: {}", f.message.replace('\n', "\nspinewatch: "));
+            crate::output::eprint_text(&format!(
+                "spinewatch: {}\n",
+                f.message.replace('\n', "\nspinewatch: ")
+            ));
             ExitCode::from(f.code)
         }
     }

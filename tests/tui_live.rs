@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use serde_json::json;
 use spinewatch::case::{WoundStatus, parse_time};
 use spinewatch::store::watch::ChangeFeed;
-use spinewatch::store::{Change, FileStore, Store};
+use spinewatch::store::{Change, FileStore, Store, version_of};
 use spinewatch::tui::demo::demo_case;
 use spinewatch::tui::{App, Effect, live_refresh, perform, test_app};
 use std::path::Path;
@@ -41,7 +41,7 @@ fn row_of<'a>(app: &'a App, id: &str) -> Option<&'a spinewatch::tui::rounds::Rou
 fn another_instances_save_lock_and_import_reach_the_list_without_a_key() {
     let dir = tempfile::tempdir().unwrap();
     let mut mine = FileStore::open(dir.path()).unwrap();
-    mine.create(&demo_case(now()), now()).unwrap();
+    mine.create(&demo_case(now()), &[], now()).unwrap();
     let mut app = test_app(now());
     perform(
         &mut app,
@@ -63,11 +63,10 @@ fn another_instances_save_lock_and_import_reach_the_list_without_a_key() {
     // It records a wound infection: a new critical pitfall on the list.
     let mut case = other.load(ID, now()).unwrap();
     case.wound.status = Some(WoundStatus::Infection);
-    other.save(&case).unwrap();
     other
-        .append_audit(
-            ID,
-            now(),
+        .save(
+            &case,
+            version_of(&case),
             &[Change {
                 path: "wound.status".into(),
                 old: json!("healing"),
@@ -95,7 +94,7 @@ fn another_instances_save_lock_and_import_reach_the_list_without_a_key() {
     let mut bed3 = demo_case(now());
     bed3.id = Some("bed3".into());
     bed3.patient.label = Some("Bed 3".into());
-    other.create(&bed3, now()).unwrap();
+    other.create(&bed3, &[], now()).unwrap();
     refresh_until(&mut app, &mut mine, feed.as_mut(), |a| {
         row_of(a, "bed3").is_some()
     });
@@ -106,7 +105,7 @@ fn another_instances_save_lock_and_import_reach_the_list_without_a_key() {
 fn a_read_only_view_shows_what_the_holder_saves() {
     let dir = tempfile::tempdir().unwrap();
     let mut holder = FileStore::open(dir.path()).unwrap();
-    holder.create(&demo_case(now()), now()).unwrap();
+    holder.create(&demo_case(now()), &[], now()).unwrap();
     holder.lock(ID, now()).unwrap();
 
     let mut mine = FileStore::open(dir.path()).unwrap();
@@ -122,7 +121,7 @@ fn a_read_only_view_shows_what_the_holder_saves() {
 
     let mut case = holder.load(ID, now()).unwrap();
     case.patient.age = Some(71);
-    holder.save(&case).unwrap();
+    holder.save(&case, version_of(&case), &[]).unwrap();
     refresh_until(&mut app, &mut mine, feed.as_mut(), |a| {
         a.open.as_ref().unwrap().case.patient.age == Some(71)
     });
@@ -138,8 +137,8 @@ fn a_changed_case_keeps_the_cursor_on_the_same_patient() {
     let mut bed3 = demo_case(now());
     bed3.id = Some("bed3".into());
     bed3.patient.label = Some("Bed 3".into());
-    mine.create(&demo_case(now()), now()).unwrap();
-    mine.create(&bed3, now()).unwrap();
+    mine.create(&demo_case(now()), &[], now()).unwrap();
+    mine.create(&bed3, &[], now()).unwrap();
     let mut app = test_app(now());
     perform(
         &mut app,
@@ -155,7 +154,7 @@ fn a_changed_case_keeps_the_cursor_on_the_same_patient() {
     other.lock(other_id, now()).unwrap();
     let mut case = other.load(other_id, now()).unwrap();
     case.wound.status = Some(WoundStatus::Infection);
-    other.save(&case).unwrap();
+    other.save(&case, version_of(&case), &[]).unwrap();
     refresh_until(&mut app, &mut mine, feed.as_mut(), |a| {
         a.rounds.list.rows.first().is_some_and(|r| r.id == other_id)
     });

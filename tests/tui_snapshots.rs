@@ -365,21 +365,20 @@ fn history_view() {
             new,
         }]
     };
-    use spinewatch::store::Store;
-    let at = now() - Duration::hours(2);
-    store
-        .append_audit(
-            "bed12-2026-11-20",
-            at,
+    use spinewatch::store::{Store, version_of};
+    let mut case = store.load("bed12-2026-11-20", now()).unwrap();
+    case.wound.status = Some(spinewatch::case::WoundStatus::Infection);
+    let v = store
+        .save(
+            &case,
+            version_of(&case),
             &changes("wound.status", "healing".into(), "infection".into()),
         )
         .unwrap();
+    case.patient.age = Some(65);
+    spinewatch::store::set_version(&mut case, v);
     store
-        .append_audit(
-            "bed12-2026-11-20",
-            now(),
-            &changes("patient.age", 64.into(), 65.into()),
-        )
+        .save(&case, v, &changes("patient.age", 64.into(), 65.into()))
         .unwrap();
     let effects = update(&mut app, ctrl('o'));
     perform(&mut app, &mut store, Path::new("."), effects);

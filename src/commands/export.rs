@@ -66,6 +66,6 @@ fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<Case, Fai
     store.load(id, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(),
         StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
-        StoreError::Io(m) => Failure::other(format!("case {id}: {m}")),
+        other => Failure::other(format!("case {id}: {other}")),
     })
 }
