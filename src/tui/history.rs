@@ -66,18 +66,7 @@ pub fn value_text(v: &Value) -> String {
 }
 
 fn escaped(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control()
-                || ('\u{202a}'..='\u{202e}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c)
-            {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::output::escape(s).into_owned()
 }
 
 /// Keys of the history view. False: it closes.

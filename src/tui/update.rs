@@ -679,7 +679,7 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
             .filter_map(|c| match c {
                 '\n' if keep_newlines => Some('\n'),
                 '\n' | '\t' => Some(' '),
-                c if c.is_control() => None,
+                c if c.is_control() || crate::output::is_unsafe(c) => None,
                 c => Some(c),
             })
             .collect()
