@@ -2,6 +2,7 @@
 
 use crate::case::file::read_case_file;
 use crate::case::{parse_date, parse_time};
+use crate::export::BundleType;
 use crate::failure::Failure;
 use crate::protocol::evaluate;
 use crate::site::load_protocol;
@@ -60,6 +61,13 @@ pub enum Command {
         target: String,
         #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
         format: ExportFormat,
+        /// FHIR only: how the resources travel (a transaction of conditional updates, the
+        /// same as a batch, or a collection document for archiving).
+        #[arg(long, value_enum, default_value_t = BundleType::Transaction)]
+        bundle: BundleType,
+        /// Write the export to FILE (0600, atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
@@ -105,13 +113,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Audit { id, verify }) => {
             crate::commands::cases::audit(cli.data_dir.as_deref(), &id, verify)
         }
-        Some(Command::Export { target, format }) => {
+        Some(Command::Export {
+            target,
+            format,
+            bundle,
+            out,
+        }) => {
             let protocol = load_protocol()?;
-            let out =
-                crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
-            // A closed pipe (`| head`) is not worth a panic.
-            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
-                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
+            let site = crate::site::SiteConfig::load()?;
+            let request = crate::commands::ExportRequest {
+                format,
+                bundle,
+                zone: crate::commands::export::site_zone(&site)?,
+                site: &site,
+                record: cli.now.is_none(),
+            };
+            let text = crate::commands::export(
+                &target,
+                &request,
+                cli.data_dir.as_deref(),
+                &protocol,
+                now,
+            )?;
+            match out {
+                Some(path) => crate::export::out::write_out(&path, &text),
+                // A closed pipe (`| head`) is not worth a panic.
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
+                    .map_err(|e| Failure::other(format!("cannot write the export: {e}"))),
+            }
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),

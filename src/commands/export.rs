@@ -1,42 +1,104 @@
-//! `spinewatch export ID|FILE --format markdown|text|fhir`.
+//! `spinewatch export ID|FILE --format markdown|text|fhir [--bundle …] [--out FILE]`.
 
 use super::ExportFormat;
 use crate::case::Case;
 use crate::case::file::read_case_file;
-use crate::export::{fhir_bundle, handover_markdown, handover_text};
+use crate::export::{
+    BundleType, FhirContext, fallback_namespace, fhir_bundle, handover_markdown, handover_text,
+};
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
+use crate::site::SiteConfig;
+use crate::store::{FileStore, Store, StoreError, installation};
 use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 use std::path::Path;
 
-/// `spinewatch export TARGET --format F`: the export as the text to print.
+/// What `export` is asked for besides the case.
+#[derive(Debug, Clone)]
+pub struct ExportRequest<'a> {
+    pub format: ExportFormat,
+    pub bundle: BundleType,
+    pub site: &'a SiteConfig,
+    /// The site's time zone (case times are wall-clock times there).
+    pub zone: Tz,
+    /// Whether this export happens now (no `--now`): only then does the store record what a
+    /// FHIR export sent (a what-if export at another moment must not make the next real one
+    /// cancel pitfalls that never were).
+    pub record: bool,
+}
+
+/// `spinewatch export TARGET`: the export as the text to print or write.
 pub fn export(
     target: &str,
-    format: ExportFormat,
+    req: &ExportRequest,
     data_dir: Option<&Path>,
     protocol: &Protocol,
     now: NaiveDateTime,
 ) -> Result<String, Failure> {
-    let case = load_target(target, data_dir, now)?;
+    let fhir_site = req.site.fhir.clone().unwrap_or_default();
+    let mut ctx = FhirContext::new(fallback_namespace(None), req.zone);
+    ctx.identifier_system = fhir_site.identifier_system;
+    ctx.mrn_system = fhir_site.mrn_system;
+    ctx.bundle = req.bundle;
+    let fhir = req.format == ExportFormat::Fhir;
+    let (case, mut store) = match load_target(target, data_dir, now)? {
+        Target::File(case) => {
+            // A case file: the default data directory's namespace when it has one (so a
+            // file and its stored case name the same resources), else the fallback.
+            let dir = crate::store::data_dir(data_dir);
+            ctx.namespace = match installation::read_namespace(&dir) {
+                Ok(Some(ns)) => ns,
+                _ => fallback_namespace(ctx.identifier_system.as_deref()),
+            };
+            (case, None)
+        }
+        Target::Stored(case, mut store, id) => {
+            if fhir {
+                let fail = |e: StoreError| Failure::other(format!("case {id}: {e}"));
+                ctx.namespace = store.installation_namespace().map_err(fail)?;
+                ctx.history = store.history(&id).map_err(fail)?;
+                ctx.sent = store.fhir_sent(&id).map_err(fail)?;
+            }
+            (case, Some((store, id)))
+        }
+    };
     let eval = evaluate(&case, protocol, now);
-    Ok(match format {
+    Ok(match req.format {
         ExportFormat::Markdown => handover_markdown(&case, &eval, protocol),
         ExportFormat::Text => handover_text(&case, &eval, protocol),
         ExportFormat::Fhir => {
-            let mut s = serde_json::to_string_pretty(&fhir_bundle(&case, &eval, protocol))
-                .expect("a JSON value always serialises");
+            let (bundle, sent) = fhir_bundle(&case, &eval, protocol, &ctx);
+            if let (true, Some((store, id))) = (req.record, store.as_mut()) {
+                store.record_fhir_sent(id, &sent).map_err(|e| {
+                    Failure::other(format!(
+                        "case {id}: cannot record what the export sends: {e}; nothing exported"
+                    ))
+                })?;
+            }
+            let mut s =
+                serde_json::to_string_pretty(&bundle).expect("a JSON value always serialises");
             s.push('\n');
             s
         }
     })
 }
 
+enum Target {
+    File(Case),
+    Stored(Case, FileStore, String),
+}
+
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the data
 /// directory.
-fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Result<Case, Failure> {
+fn load_target(
+    target: &str,
+    data_dir: Option<&Path>,
+    now: NaiveDateTime,
+) -> Result<Target, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        return read_case_file(path, now);
+        return read_case_file(path, now).map(Target::File);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(
@@ -44,7 +106,8 @@ fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Res
         )));
     }
     let dir = crate::store::data_dir(data_dir);
-    load_case_by_id(&dir, target, now)
+    let (case, store) = load_case_by_id(&dir, target, now)?;
+    Ok(Target::Stored(case, store, target.to_string()))
 }
 
 fn is_case_id(s: &str) -> bool {
@@ -56,16 +119,35 @@ fn is_case_id(s: &str) -> bool {
 
 /// Reads case `id` through the file store. A data directory that does not exist holds no
 /// case (an export never creates one).
-fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<Case, Failure> {
-    use crate::store::{FileStore, Store, StoreError};
+fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<(Case, FileStore), Failure> {
     let not_found = || Failure::input(format!("case {id}: not found in {}", dir.display()));
     if !dir.is_dir() {
         return Err(not_found());
     }
     let store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
-    store.load(id, now).map_err(|e| match e {
+    let case = store.load(id, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(),
         StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
         StoreError::Io(m) => Failure::other(format!("case {id}: {m}")),
-    })
+    })?;
+    Ok((case, store))
+}
+
+/// The site's zone until the protocol carries it: `site.json` `timezone`, else `TZ`, else UTC.
+pub fn site_zone(site: &SiteConfig) -> Result<Tz, Failure> {
+    if let Some(name) = site.timezone.as_deref() {
+        return name.trim().parse::<Tz>().map_err(|_| {
+            Failure::input(format!(
+                "site.json: timezone: {name:?} is not an IANA time zone name (e.g. \"Europe/Amsterdam\")"
+            ))
+        });
+    }
+    Ok(std::env::var("TZ")
+        .ok()
+        .and_then(|t| {
+            let t = t.trim().trim_start_matches(':');
+            let t = t.rsplit_once("zoneinfo/").map_or(t, |(_, name)| name);
+            t.parse::<Tz>().ok()
+        })
+        .unwrap_or(chrono_tz::UTC))
 }

@@ -1,0 +1,123 @@
+//! Texts that do not change between two exports of the same plan.
+//!
+//! The evaluation's words are written for a screen read now: "240 h ago", "3:05 left",
+//! "17 days to the POD 28 deadline", "pending 12 days", "POD 11". A record written into a
+//! hospital's system must read the same tomorrow, so the export rewrites such phrases into
+//! the absolute moments they stand for (or drops them where the absolute time is already
+//! there) and writes times in one format (`2026-11-21 08:00`).
+
+use crate::case::Case;
+use crate::protocol::Evaluation;
+use chrono::Duration;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static ISO_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})\b").unwrap());
+const AGO: &str = r"(?:\d+ d \d+ h|\d+ h(?: \d+ min)?|\d+ min) ago";
+static AGO_COMMA: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r", {AGO}")).unwrap());
+static AGO_PAREN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r" ?\({AGO}\)")).unwrap());
+static AGO_BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(AGO).unwrap());
+static CLOCK_LEFT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:due in )?\d+:\d{2} left").unwrap());
+static CLOCK_OVER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\boverdue by \d+:\d{2}").unwrap());
+static DAYS_TO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d+ days? to the (POD \d+|4-week) deadline").unwrap());
+static DAYS_PAST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d+ days? past the (?:POD \d+ )?deadline").unwrap());
+static DAYS_LEFT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+ days? left").unwrap());
+static PENDING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bpending \d+ days?").unwrap());
+
+/// Anything [`stable`] rewrites: what a test looks for in an export.
+pub static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\bago\b|\d+:\d{2} left|overdue by \d|\d+ days? (?:left|to the|past)|pending \d+ day",
+    )
+    .unwrap()
+});
+
+/// `text` with its relative phrases made absolute for `case` as evaluated in `e`.
+pub fn stable(text: &str, case: &Case, e: &Evaluation, rt_deadline: f64) -> String {
+    let surgery = case.surgery.date;
+    let deadline_date = surgery.map(|d| d + Duration::days(rt_deadline.round() as i64));
+    let mut s = ISO_TIME.replace_all(text, "$1 $2").into_owned();
+    s = AGO_COMMA.replace_all(&s, "").into_owned();
+    s = AGO_PAREN.replace_all(&s, "").into_owned();
+    s = AGO_BARE.replace_all(&s, "earlier").into_owned();
+    if let Some(m) = &e.clocks.mri {
+        let due = m.due_at.replace('T', " ");
+        s = CLOCK_LEFT
+            .replace_all(&s, format!("due {due}").as_str())
+            .into_owned();
+        s = CLOCK_OVER
+            .replace_all(&s, format!("overdue since {due}").as_str())
+            .into_owned();
+    }
+    let deadline_words = match deadline_date {
+        Some(d) => format!("deadline {} (POD {})", d.format("%Y-%m-%d"), rt_deadline),
+        None => format!("deadline POD {rt_deadline}"),
+    };
+    s = DAYS_TO
+        .replace_all(&s, deadline_words.as_str())
+        .into_owned();
+    s = DAYS_PAST
+        .replace_all(&s, format!("past the {deadline_words}").as_str())
+        .into_owned();
+    s = DAYS_LEFT
+        .replace_all(&s, deadline_words.as_str())
+        .into_owned();
+    let pending = match case.pathology.biopsy_date {
+        Some(d) => format!("pending since the biopsy on {}", d.format("%Y-%m-%d")),
+        None => "pending".to_string(),
+    };
+    s = PENDING.replace_all(&s, pending.as_str()).into_owned();
+    if let Some(pod) = e.pod {
+        // Today's POD: the date the text is about is the export's own moment.
+        for (from, to) in [
+            (format!("(POD {pod}, "), "(".to_string()),
+            (format!(" (POD {pod})"), String::new()),
+            (format!(": POD {pod}, "), ": ".to_string()),
+            (format!("POD {pod}, "), String::new()),
+            (format!(", POD {pod})"), ")".to_string()),
+        ] {
+            s = s.replace(&from, &to);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::parse_time;
+    use crate::protocol::{Protocol, evaluate};
+
+    #[test]
+    fn relative_phrases_become_absolute() {
+        let now = parse_time("2026-12-01T08:00").unwrap();
+        let case = Case::from_json_str(include_str!("../../assets/demo-case.json"), now).unwrap();
+        let e = evaluate(&case, &Protocol::builtin(), now);
+        let s = |t: &str| stable(t, &case, &e, 28.0);
+        assert_eq!(
+            s("Neuro exam due (2026-11-21T08:00, 240 h ago)"),
+            "Neuro exam due (2026-11-21 08:00)"
+        );
+        assert_eq!(
+            s("ready to schedule (POD 11, not started, early, 17 days to the POD 28 deadline)"),
+            "ready to schedule (not started, early, deadline 2026-12-18 (POD 28))"
+        );
+        assert_eq!(
+            s("awaits final pathology of the IR-guided biopsy (pending 12 days); planning"),
+            "awaits final pathology of the IR-guided biopsy (pending since the biopsy on 2026-11-19); planning"
+        );
+        assert_eq!(
+            s("Review dexamethasone (POD 11, past POD 7)"),
+            "Review dexamethasone (past POD 7)"
+        );
+        assert_eq!(s("MDT not held by POD 2"), "MDT not held by POD 2");
+        for t in ["5 h 10 min ago", "3 d 2 h ago", "17 days left"] {
+            assert!(!RELATIVE.is_match(&s(t)), "{t} → {}", s(t));
+        }
+    }
+}
