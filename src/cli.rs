@@ -1,7 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::file::read_case_file;
-use crate::case::{parse_date, parse_time};
+use crate::case::file::read_case_file_in;
+use crate::case::parse_date;
 use crate::export::BundleType;
 use crate::failure::Failure;
 use crate::protocol::evaluate;
@@ -71,37 +71,80 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// Record values from a script, exactly as the TUI would (one audited save for all).
+    Set {
+        /// The case id.
+        id: String,
+        /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
+        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        #[arg(required = true, value_name = "PATH=VALUE",
+              value_parser = crate::commands::set::parse_assignment)]
+        assignments: Vec<crate::commands::set::Assignment>,
+        /// Write nothing (exit 3) when the case is no longer this version.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+    },
 }
 
 pub use crate::commands::{ExportFormat, Format};
 
-/// `--now`: a date (midnight, local) or a local time.
+/// `--now`: a date (midnight, local) or a local time of the site zone; a time with an offset
+/// is converted into the site zone.
 pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
-    parse_time(s)
-        .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
-        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+    parse_now_in(s, now_zone())
+}
+
+/// [`parse_now`] in `zone`.
+pub fn parse_now_in(s: &str, zone: chrono_tz::Tz) -> Result<NaiveDateTime, String> {
+    use crate::case::zone::{TimeError, parse_time_in};
+    match parse_time_in(s, zone) {
+        Ok(t) => Ok(t),
+        Err(TimeError::Gap(_)) => Err(format!("{s:?} {}", TimeError::Gap(zone).reason())),
+        Err(TimeError::Format) => parse_date(s)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+    }
+}
+
+/// The zone of `--now` and of the clock: the site's; a broken `site.json` is reported by
+/// the command that reads it, so here it falls back to the machine's zone.
+fn now_zone() -> chrono_tz::Tz {
+    crate::site::site_zone().unwrap_or_else(|_| crate::site::machine_zone())
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
     let now = cli
         .now
-        .unwrap_or_else(|| chrono::Local::now().naive_local())
+        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local())
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .expect("zero seconds is a valid time");
     match cli.command {
         Some(Command::Evaluate { file, format }) => {
             let protocol = load_protocol()?;
-            let case = read_case_file(&file, now)?;
+            let case = read_case_file_in(&file, now, protocol.zone)?;
             let eval = evaluate(&case, &protocol, now);
-            let out = match format {
+            match format {
                 Format::Json => {
-                    serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
+                    let mut value =
+                        serde_json::to_value(&eval).expect("an evaluation always serialises");
+                    // The case's version (kept by the store), for `set --expect-version`.
+                    let version = crate::store::version_of(&case);
+                    if let (serde_json::Value::Object(m), true) = (&mut value, version > 0) {
+                        m.insert("version".into(), version.into());
+                    }
+                    let mut out = serde_json::to_string_pretty(&value)
+                        .expect("an evaluation always serialises");
+                    out.push('\n');
+                    crate::output::print_json(&out);
                 }
-                Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
-            };
-            println!("{out}");
+                Format::Text => {
+                    let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
+                    out.push('\n');
+                    crate::output::print_text(&out);
+                }
+            }
             Ok(())
         }
         Some(Command::Rounds { format, archived }) => {
@@ -124,7 +167,6 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let request = crate::commands::ExportRequest {
                 format,
                 bundle,
-                zone: crate::commands::export::site_zone(&site)?,
                 site: &site,
                 record: cli.now.is_none(),
             };
@@ -135,24 +177,58 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 &protocol,
                 now,
             )?;
-            match out {
-                Some(path) => crate::export::out::write_out(&path, &text),
-                // A closed pipe (`| head`) is not worth a panic.
-                None => std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
-                    .map_err(|e| Failure::other(format!("cannot write the export: {e}"))),
+            match (out, format) {
+                // A JSON file holds the characters as they are (a valid JSON string); text
+                // and Markdown are escaped as on the terminal, since they are read with cat.
+                (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(&path, &text),
+                (Some(path), _) => {
+                    crate::export::out::write_out(&path, &crate::output::escape(&text))
+                }
+                (None, ExportFormat::Fhir) => {
+                    crate::output::print_json(&text);
+                    Ok(())
+                }
+                (None, ExportFormat::Markdown | ExportFormat::Text) => {
+                    crate::output::print_text(&text);
+                    Ok(())
+                }
             }
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        Some(Command::Set {
+            id,
+            assignments,
+            expect_version,
+        }) => {
+            if cli.now.is_some() {
+                return Err(Failure::input(
+                    "set records what happens now; --now is for what-if views, which write \
+                     nothing",
+                ));
+            }
+            crate::commands::set::set(
+                cli.data_dir.as_deref(),
+                &id,
+                &assignments,
+                expect_version,
+                now,
+            )
+        }
         None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
     }
 }
 
 pub fn main() -> ExitCode {
+    // Core dumps would put patient data on disk.
+    crate::store::signals::disable_core_dumps();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("spinewatch: {}", f.message.replace('\n', "\nspinewatch: "));
+            crate::output::eprint_text(&format!(
+                "spinewatch: {}\n",
+                f.message.replace('\n', "\nspinewatch: ")
+            ));
             ExitCode::from(f.code)
         }
     }

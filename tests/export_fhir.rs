@@ -306,6 +306,7 @@ fn two_stenoses_at_one_level_are_two_resources() {
     let twice = case_with(|v| {
         let mut t12 = v["lesions"][0].clone();
         t12["escc"] = json!("1a");
+        t12.as_object_mut().unwrap().remove("uid");
         v["lesions"].as_array_mut().unwrap().push(t12);
     });
     let b = export(&twice, NOW);
@@ -328,6 +329,7 @@ fn entry(seq: u64, user: &str, path: &str, old: Value, new: Value) -> Entry {
         new,
         prev: String::new(),
         hash: String::new(),
+        case: None,
     }
 }
 
@@ -933,7 +935,7 @@ fn activity_status_comes_from_the_facts() {
     assert_eq!(status_of(&started, "P-RT-ADJUVANT"), "in-progress");
     let done = export(
         &case_with(|v| {
-            v["radiotherapy"]["start"] = json!("2026-11-16");
+            v["radiotherapy"]["start"] = json!("2026-11-21");
             v["radiotherapy"]["end"] = json!("2026-11-27");
         }),
         NOW,

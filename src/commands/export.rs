@@ -2,7 +2,7 @@
 
 use super::ExportFormat;
 use crate::case::Case;
-use crate::case::file::read_case_file;
+use crate::case::file::read_case_file_in;
 use crate::export::{
     BundleType, FhirContext, fallback_namespace, fhir_bundle, handover_markdown, handover_text,
 };
@@ -11,7 +11,6 @@ use crate::protocol::{Protocol, evaluate};
 use crate::site::SiteConfig;
 use crate::store::{FileStore, Store, StoreError, installation};
 use chrono::NaiveDateTime;
-use chrono_tz::Tz;
 use std::path::Path;
 
 /// What `export` is asked for besides the case.
@@ -20,8 +19,6 @@ pub struct ExportRequest<'a> {
     pub format: ExportFormat,
     pub bundle: BundleType,
     pub site: &'a SiteConfig,
-    /// The site's time zone (case times are wall-clock times there).
-    pub zone: Tz,
     /// Whether this export happens now (no `--now`): only then does the store record what a
     /// FHIR export sent (a what-if export at another moment must not make the next real one
     /// cancel pitfalls that never were).
@@ -37,12 +34,12 @@ pub fn export(
     now: NaiveDateTime,
 ) -> Result<String, Failure> {
     let fhir_site = req.site.fhir.clone().unwrap_or_default();
-    let mut ctx = FhirContext::new(fallback_namespace(None), req.zone);
+    let mut ctx = FhirContext::new(fallback_namespace(None), protocol.zone);
     ctx.identifier_system = fhir_site.identifier_system;
     ctx.mrn_system = fhir_site.mrn_system;
     ctx.bundle = req.bundle;
     let fhir = req.format == ExportFormat::Fhir;
-    let (case, mut store) = match load_target(target, data_dir, now)? {
+    let (case, mut store) = match load_target(target, data_dir, protocol, now)? {
         Target::File(case) => {
             // A case file: the default data directory's namespace when it has one (so a
             // file and its stored case name the same resources), else the fallback.
@@ -94,11 +91,13 @@ enum Target {
 fn load_target(
     target: &str,
     data_dir: Option<&Path>,
+    protocol: &Protocol,
     now: NaiveDateTime,
 ) -> Result<Target, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        return read_case_file(path, now).map(Target::File);
+        // Its times are wall-clock times of the site zone, as the protocol's.
+        return read_case_file_in(path, now, protocol.zone).map(Target::File);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(
@@ -128,26 +127,7 @@ fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<(Case, Fi
     let case = store.load(id, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(),
         StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
-        StoreError::Io(m) => Failure::other(format!("case {id}: {m}")),
+        other => Failure::other(format!("case {id}: {other}")),
     })?;
     Ok((case, store))
-}
-
-/// The site's zone until the protocol carries it: `site.json` `timezone`, else `TZ`, else UTC.
-pub fn site_zone(site: &SiteConfig) -> Result<Tz, Failure> {
-    if let Some(name) = site.timezone.as_deref() {
-        return name.trim().parse::<Tz>().map_err(|_| {
-            Failure::input(format!(
-                "site.json: timezone: {name:?} is not an IANA time zone name (e.g. \"Europe/Amsterdam\")"
-            ))
-        });
-    }
-    Ok(std::env::var("TZ")
-        .ok()
-        .and_then(|t| {
-            let t = t.trim().trim_start_matches(':');
-            let t = t.rsplit_once("zoneinfo/").map_or(t, |(_, name)| name);
-            t.parse::<Tz>().ok()
-        })
-        .unwrap_or(chrono_tz::UTC))
 }

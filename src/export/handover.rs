@@ -9,8 +9,9 @@
 
 use super::stable::stable;
 use super::words::{self, SECTIONS, section_title};
+use crate::case::deterioration::deterioration;
 use crate::case::{Case, Grade4, PathologyStatus, Treated, fmt_num, format_date, parse_time};
-use crate::protocol::clocks::{RtState, exams_with_worse};
+use crate::protocol::clocks::{self, RtState};
 use crate::protocol::{Evaluation, Item, Kind, Protocol, Severity};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use regex::Regex;
@@ -170,7 +171,7 @@ pub fn note(case: &Case, e: &Evaluation, protocol: &Protocol) -> Vec<Block> {
     }
 
     b.push(Block::Heading("Scores".into()));
-    scores(&mut b, case, e, &when);
+    scores(&mut b, case, e, protocol, &when);
 
     if let Some(notes) = case
         .notes
@@ -213,8 +214,17 @@ fn identity(b: &mut Vec<Block>, case: &Case) {
         "Patient",
         format!("{label} · {mrn} · {age} · {sex}"),
     ));
-    if let Some(id) = &case.id {
-        b.push(Block::Fact("Case", id.clone()));
+    let ward = case
+        .ward
+        .as_deref()
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("ward {w}"));
+    match (&case.id, ward) {
+        (Some(id), Some(w)) => b.push(Block::Fact("Case", format!("{id}, {w}"))),
+        (Some(id), None) => b.push(Block::Fact("Case", id.clone())),
+        (None, Some(w)) => b.push(Block::Fact("Case", w)),
+        (None, None) => {}
     }
     if case.is_archived() {
         b.push(Block::Fact(
@@ -309,9 +319,9 @@ fn actions_due(case: &Case, e: &Evaluation, protocol: &Protocol, when: &When) ->
         _ => {}
     }
     let every = Duration::minutes((p.neuro_exam_max_h * 60.0).round() as i64);
-    match crate::protocol::clocks::last_exam_at(case, now) {
+    match e.clocks.last_neuro_exam.as_deref().and_then(parse_time) {
         Some(last) if !case.is_archived() => {
-            let due = last + every;
+            let due = clocks::after_minutes(last, every.num_minutes(), protocol.zone);
             let text = if due < now {
                 format!("Neuro exam overdue since {}", when.time(due))
             } else {
@@ -331,7 +341,7 @@ fn actions_due(case: &Case, e: &Evaluation, protocol: &Protocol, when: &When) ->
         }
         _ => {}
     }
-    if !crate::protocol::clocks::mdt_held(case, now)
+    if !clocks::mdt_held(case, now)
         && let Some(d) = pod_date(p.mdt_due_pod)
         && !case.is_archived()
     {
@@ -515,7 +525,7 @@ fn header(b: &mut Vec<Block>, case: &Case, e: &Evaluation, protocol: &Protocol, 
                     words::frankel(f)
                 ));
             }
-            for drop in frankel_drops(case, e, when) {
+            for drop in frankel_drops(case, e, when, protocol) {
                 s.push_str(&format!("; {drop}"));
             }
             s
@@ -535,24 +545,21 @@ fn header(b: &mut Vec<Block>, case: &Case, e: &Evaluation, protocol: &Protocol, 
 }
 
 /// Every drop of the Frankel grade, from → to, with the exam's time.
-fn frankel_drops(case: &Case, e: &Evaluation, when: &When) -> Vec<String> {
+fn frankel_drops(case: &Case, e: &Evaluation, when: &When, protocol: &Protocol) -> Vec<String> {
     let now = parse_time(&e.now).unwrap_or_default();
-    let mut prev = None;
-    let mut out = Vec::new();
-    for (exam, _, dropped) in exams_with_worse(case, now) {
-        let Some(grade) = exam.frankel else { continue };
-        if let (true, Some(before), Some(at)) = (dropped, prev, exam.at) {
-            let before: crate::case::Frankel = before;
-            out.push(format!(
-                "Frankel dropped {} → {} at {}",
-                before.as_str().to_uppercase(),
-                grade.as_str().to_uppercase(),
-                when.time(at)
-            ));
-        }
-        prev = Some(grade);
-    }
-    out
+    let cutoff = clocks::cutoff(now, &protocol.params);
+    deterioration(&case.neuro_exams, Some(cutoff))
+        .into_iter()
+        .filter(|s| s.frankel_drop)
+        .filter_map(|s| {
+            let change = s.changes.iter().find(|c| c.starts_with("Frankel "))?;
+            let grades = change.trim_start_matches("Frankel ");
+            Some(match s.at {
+                Some(at) => format!("Frankel dropped {grades} at {}", when.time(at)),
+                None => format!("Frankel dropped {grades} (exam time not recorded)"),
+            })
+        })
+        .collect()
 }
 
 fn discharge(b: &mut Vec<Block>, case: &Case) {
@@ -564,7 +571,7 @@ fn discharge(b: &mut Vec<Block>, case: &Case) {
     }
 }
 
-fn scores(b: &mut Vec<Block>, case: &Case, e: &Evaluation, when: &When) {
+fn scores(b: &mut Vec<Block>, case: &Case, e: &Evaluation, protocol: &Protocol, when: &When) {
     for l in &e.scores.lesions {
         let level = l.level.map_or("level ?".into(), |x| x.to_string());
         let sins = match &l.sins {
@@ -635,7 +642,7 @@ fn scores(b: &mut Vec<Block>, case: &Case, e: &Evaluation, when: &When) {
         if let Some(at) = &e.scores.frankel.latest_at {
             s.push_str(&format!(" at {}", when.text(at)));
         }
-        for drop in frankel_drops(case, e, when) {
+        for drop in frankel_drops(case, e, when, protocol) {
             s.push_str(&format!("; {drop}"));
         }
         b.push(Block::Bullet(s));

@@ -150,19 +150,21 @@ impl List {
     }
 }
 
-/// The `uid` of row `index` of `list`.
-// Until schema 2's `uid` field lands, this is the uid the schema-2 decoder gives a row that
-// has none: the first 12 hex digits of SHA-256 of "{case id}/{list}/{index}".
+/// The `uid` of row `index` of `list` (always there after decoding; a row built in code
+/// without one gets the uid decoding would give it).
 pub fn row_uid(case: &Case, list: List, index: usize) -> String {
-    let digest = Sha256::digest(
-        format!(
-            "{}/{}/{index}",
-            case.id.as_deref().unwrap_or_default(),
-            list.name()
-        )
-        .as_bytes(),
-    );
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+    let uid = match list {
+        List::Lesions => case.lesions.get(index).and_then(|r| r.uid.clone()),
+        List::Stenoses => case
+            .degenerative_stenosis
+            .get(index)
+            .and_then(|r| r.uid.clone()),
+        List::Exams => case.neuro_exams.get(index).and_then(|r| r.uid.clone()),
+        List::Mri => case.mri.get(index).and_then(|r| r.uid.clone()),
+    };
+    uid.unwrap_or_else(|| {
+        crate::case::uid::derived(case.id.as_deref().unwrap_or_default(), list.name(), index)
+    })
 }
 
 /// Every row uid the case holds now, with its list.

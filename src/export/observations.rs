@@ -10,7 +10,7 @@ use super::codes::{self, LOINC, OBS_CATEGORY, SCORE_SYSTEM, UCUM};
 use super::fhir::*;
 use super::ids::{List, row_uid};
 use super::{times, words};
-use crate::protocol::clocks::exams_with_worse;
+use crate::case::deterioration::deterioration;
 
 /// An Observation with what every one of them carries.
 fn base(c: &Ctx, role: &str, category: Option<(&str, &str)>, code: CodeableConcept) -> Observation {
@@ -127,19 +127,14 @@ pub(super) fn lesion(c: &Ctx, i: usize) -> Vec<(String, Observation)> {
     out
 }
 
-/// The Frankel grade of every neuro exam (up to now) that records one, oldest first, with
-/// its row index; a drop from the exam before is noted as from → to.
+/// The Frankel grade of every neuro exam counted now that records one, in the protocol's
+/// order, with its row index; a drop from the exam before is noted as from → to.
 pub(super) fn frankel_exams(c: &Ctx) -> Vec<(usize, String, Observation)> {
+    let cutoff = crate::protocol::clocks::cutoff(c.now, &c.protocol.params);
     let mut out = Vec::new();
-    let mut prev = None;
-    for (exam, _, dropped) in exams_with_worse(c.case, c.now) {
-        let Some(grade) = exam.frankel else { continue };
-        let Some(i) = c
-            .case
-            .neuro_exams
-            .iter()
-            .position(|e| std::ptr::eq(e, exam))
-        else {
+    for step in deterioration(&c.case.neuro_exams, Some(cutoff)) {
+        let i = step.index;
+        let Some(grade) = c.case.neuro_exams[i].frankel else {
             continue;
         };
         let role = format!("neuro-exam/{}/frankel", row_uid(c.case, List::Exams, i));
@@ -149,7 +144,7 @@ pub(super) fn frankel_exams(c: &Ctx) -> Vec<(usize, String, Observation)> {
             Some(("exam", "Exam")),
             score_code("frankel", "Frankel grade", "Frankel grade"),
         );
-        o.effective_date_time = exam.at.map(|t| times::date_time(c.zone, t));
+        o.effective_date_time = step.at.map(|t| times::date_time(c.zone, t));
         let letter = grade.as_str().to_uppercase();
         o.value = Some(Value::CodeableConcept(CodeableConcept::coded(
             Coding::new(
@@ -159,16 +154,11 @@ pub(super) fn frankel_exams(c: &Ctx) -> Vec<(usize, String, Observation)> {
             ),
             format!("Frankel {letter}: {}", words::frankel(grade)),
         )));
-        if let (true, Some(before)) = (dropped, prev) {
-            let before: crate::case::Frankel = before;
+        if let Some(drop) = step.changes.iter().find(|w| w.starts_with("Frankel ")) {
             o.note = vec![Annotation {
-                text: format!(
-                    "Frankel grade dropped from {} to {letter} since the exam before.",
-                    before.as_str().to_uppercase()
-                ),
+                text: format!("Grade dropped since the exam before: {drop}."),
             }];
         }
-        prev = Some(grade);
         out.push((i, role, o));
     }
     out

@@ -27,6 +27,9 @@ static DAYS_TO: LazyLock<Regex> =
 static DAYS_PAST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d+ days? past the (?:POD \d+ )?deadline").unwrap());
 static DAYS_LEFT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+ days? left").unwrap());
+/// "deadline 2026-12-18, 17 days left": the date says it already.
+static DAYS_LEFT_AFTER_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4}-\d{2}-\d{2}), \d+ days? (?:left|past)").unwrap());
 static PENDING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bpending \d+ days?").unwrap());
 
 /// Anything [`stable`] rewrites: what a test looks for in an export.
@@ -64,6 +67,7 @@ pub fn stable(text: &str, case: &Case, e: &Evaluation, rt_deadline: f64) -> Stri
     s = DAYS_PAST
         .replace_all(&s, format!("past the {deadline_words}").as_str())
         .into_owned();
+    s = DAYS_LEFT_AFTER_DATE.replace_all(&s, "$1").into_owned();
     s = DAYS_LEFT
         .replace_all(&s, deadline_words.as_str())
         .into_owned();
@@ -116,6 +120,10 @@ mod tests {
             "Review dexamethasone (past POD 7)"
         );
         assert_eq!(s("MDT not held by POD 2"), "MDT not held by POD 2");
+        assert_eq!(
+            s("Window: target from 2026-12-04, deadline 2026-12-18, 17 days left."),
+            "Window: target from 2026-12-04, deadline 2026-12-18."
+        );
         for t in ["5 h 10 min ago", "3 d 2 h ago", "17 days left"] {
             assert!(!RELATIVE.is_match(&s(t)), "{t} → {}", s(t));
         }
