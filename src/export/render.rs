@@ -181,24 +181,10 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
 }
 
 /// Control characters and bidirectional overrides from case text, shown as `\u{1b}` so a
-/// note printed to a terminal cannot drive it (CASE_FORMAT: every text output escapes them).
+/// note cannot drive the terminal it is printed on ([`crate::output::escape`], escaped before
+/// wrapping so the escapes count in the width).
 pub fn safe(text: &str) -> String {
-    let risky = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(risky) {
-        return text.to_string();
-    }
-    text.chars()
-        .map(|c| {
-            if risky(c) {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::output::escape(text).into_owned()
 }
 
 /// Escapes the characters that would turn case or protocol text into Markdown markup.
