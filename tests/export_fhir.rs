@@ -32,10 +32,28 @@ fn ctx() -> FhirContext {
     FhirContext::new(NS, chrono_tz::Europe::Amsterdam)
 }
 
-fn export_with(case: &Case, now: &str, ctx: &FhirContext) -> (Value, FhirSent) {
+/// The bundle as sent.
+fn raw_export_with(case: &Case, now: &str, ctx: &FhirContext) -> (Value, FhirSent) {
     let protocol = Protocol::builtin();
     let eval = evaluate(case, &protocol, at(now));
     fhir_bundle(case, &eval, &protocol, ctx)
+}
+
+/// The bundle with each resource given its `fullUrl`'s UUID as `id`, so tests can name
+/// resources (a transaction sends them without: `resources_carry_no_id_but_the_archive_does`).
+fn export_with(case: &Case, now: &str, ctx: &FhirContext) -> (Value, FhirSent) {
+    let (mut b, sent) = raw_export_with(case, now, ctx);
+    for e in b["entry"].as_array_mut().unwrap() {
+        let uuid = e["fullUrl"]
+            .as_str()
+            .and_then(|u| u.strip_prefix("urn:uuid:"))
+            .map(str::to_string);
+        if let (Some(uuid), Some(r)) = (uuid, e.get_mut("resource").and_then(Value::as_object_mut))
+        {
+            r.insert("id".into(), json!(uuid));
+        }
+    }
+    (b, sent)
 }
 
 fn export(case: &Case, now: &str) -> Value {
@@ -120,15 +138,16 @@ fn critical_case() -> Case {
 
 #[test]
 fn demo_transaction_snapshot() {
+    let (b, _) = raw_export_with(&case_with(|_| {}), NOW, &ctx());
     insta::assert_snapshot!(
         "demo_fhir_transaction",
-        serde_json::to_string_pretty(&demo()).unwrap()
+        serde_json::to_string_pretty(&b).unwrap()
     );
 }
 
 #[test]
 fn every_entry_is_a_conditional_update_by_business_identifier() {
-    let b = demo();
+    let (b, _) = raw_export_with(&case_with(|_| {}), NOW, &ctx());
     assert_eq!(b["resourceType"], "Bundle");
     assert_eq!(b["type"], "transaction");
     let mut seen = HashSet::new();
@@ -137,7 +156,10 @@ fn every_entry_is_a_conditional_update_by_business_identifier() {
         let uuid = url.strip_prefix("urn:uuid:").expect("a urn:uuid: fullUrl");
         let parsed = uuid::Uuid::parse_str(uuid).expect("a UUID");
         assert_eq!(parsed.get_version_num(), 5, "v5 ids");
-        assert_eq!(e["resource"]["id"], uuid, "the id agrees with the fullUrl");
+        assert!(
+            e["resource"].get("id").is_none(),
+            "matched by identifier, not by id"
+        );
         assert!(
             seen.insert(url.to_string()),
             "fullUrl {url} is unique (bdl-7)"
@@ -190,6 +212,28 @@ fn every_entry_is_a_conditional_update_by_business_identifier() {
         b["timestamp"] == "2026-12-01T07:00:00Z",
         "UTC: {}",
         b["timestamp"]
+    );
+}
+
+#[test]
+fn resources_carry_no_id_but_the_archive_does() {
+    let mut c = ctx();
+    c.bundle = BundleType::Collection;
+    let (col, _) = raw_export_with(&case_with(|_| {}), NOW, &c);
+    for e in entries(&col) {
+        let url = e["fullUrl"].as_str().unwrap();
+        assert_eq!(
+            format!("urn:uuid:{}", e["resource"]["id"].as_str().unwrap()),
+            url,
+            "the archived resource's id agrees with its fullUrl"
+        );
+    }
+    c.bundle = BundleType::Batch;
+    let (batch, _) = raw_export_with(&case_with(|_| {}), NOW, &c);
+    assert!(
+        entries(&batch)
+            .iter()
+            .all(|e| e["resource"].get("id").is_none())
     );
 }
 

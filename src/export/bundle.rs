@@ -881,3 +881,24 @@ pub(super) fn conditional_references(bundle: &mut serde_json::Value) {
         }
     }
 }
+
+/// For a transaction or batch: the resources go without `id`. A conditional update that
+/// matches a resource the server named itself (a server that does not let clients choose
+/// ids) refuses a body whose id differs (R4 http, conditional update); without one, the
+/// first load creates and every later one updates, whatever the server's id policy. The
+/// `fullUrl`s still tie the references together.
+pub(super) fn drop_resource_ids(bundle: &mut serde_json::Value) {
+    if let Some(entries) = bundle
+        .get_mut("entry")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for e in entries {
+            if let Some(r) = e
+                .get_mut("resource")
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                r.shift_remove("id");
+            }
+        }
+    }
+}

@@ -119,6 +119,9 @@ pub fn fhir_bundle(
 ) -> (serde_json::Value, FhirSent) {
     let (b, sent) = fhir_resources(case, eval, protocol, ctx);
     let mut v = serde_json::to_value(b).expect("the FHIR structs always serialise");
+    if ctx.bundle != BundleType::Collection {
+        bundle::drop_resource_ids(&mut v);
+    }
     if ctx.bundle == BundleType::Batch {
         bundle::conditional_references(&mut v);
     }
