@@ -170,29 +170,29 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 site: &site,
                 record: cli.now.is_none(),
             };
-            let text = crate::commands::export(
+            crate::commands::export(
                 &target,
                 &request,
                 cli.data_dir.as_deref(),
                 &protocol,
                 now,
-            )?;
-            match (out, format) {
-                // A JSON file holds the characters as they are (a valid JSON string); text
-                // and Markdown are escaped as on the terminal, since they are read with cat.
-                (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(&path, &text),
-                (Some(path), _) => {
-                    crate::export::out::write_out(&path, &crate::output::escape(&text))
-                }
-                (None, ExportFormat::Fhir) => {
-                    crate::output::print_json(&text);
-                    Ok(())
-                }
-                (None, ExportFormat::Markdown | ExportFormat::Text) => {
-                    crate::output::print_text(&text);
-                    Ok(())
-                }
-            }
+                |text| match (&out, format) {
+                    // A JSON file holds the characters as they are (a valid JSON string);
+                    // text and Markdown are escaped as on the terminal: they are read with cat.
+                    (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(path, text),
+                    (Some(path), _) => {
+                        crate::export::out::write_out(path, &crate::output::escape(text))
+                    }
+                    (None, ExportFormat::Fhir) => {
+                        crate::output::print_json(text);
+                        Ok(())
+                    }
+                    (None, ExportFormat::Markdown | ExportFormat::Text) => {
+                        crate::output::print_text(text);
+                        Ok(())
+                    }
+                },
+            )
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         Some(Command::Set {

@@ -25,14 +25,17 @@ pub struct ExportRequest<'a> {
     pub record: bool,
 }
 
-/// `spinewatch export TARGET`: the export as the text to print or write.
+/// `spinewatch export TARGET`: makes the export and hands its text to `emit` (print or write
+/// it). Only once `emit` succeeded does the store record what a FHIR export sent: an export
+/// that never left must not make the next one cancel or delete what was never sent.
 pub fn export(
     target: &str,
     req: &ExportRequest,
     data_dir: Option<&Path>,
     protocol: &Protocol,
     now: NaiveDateTime,
-) -> Result<String, Failure> {
+    emit: impl FnOnce(&str) -> Result<(), Failure>,
+) -> Result<(), Failure> {
     let fhir_site = req.site.fhir.clone().unwrap_or_default();
     let mut ctx = FhirContext::new(fallback_namespace(None), protocol.zone);
     ctx.identifier_system = fhir_site.identifier_system;
@@ -61,24 +64,26 @@ pub fn export(
         }
     };
     let eval = evaluate(&case, protocol, now);
-    Ok(match req.format {
-        ExportFormat::Markdown => handover_markdown(&case, &eval, protocol),
-        ExportFormat::Text => handover_text(&case, &eval, protocol),
+    match req.format {
+        ExportFormat::Markdown => emit(&handover_markdown(&case, &eval, protocol)),
+        ExportFormat::Text => emit(&handover_text(&case, &eval, protocol)),
         ExportFormat::Fhir => {
             let (bundle, sent) = fhir_bundle(&case, &eval, protocol, &ctx);
-            if let (true, Some((store, id))) = (req.record, store.as_mut()) {
-                store.record_fhir_sent(id, &sent).map_err(|e| {
-                    Failure::other(format!(
-                        "case {id}: cannot record what the export sends: {e}; nothing exported"
-                    ))
-                })?;
-            }
             let mut s =
                 serde_json::to_string_pretty(&bundle).expect("a JSON value always serialises");
             s.push('\n');
-            s
+            emit(&s)?;
+            if let (true, Some((store, id))) = (req.record, store.as_mut()) {
+                store.record_fhir_sent(id, &sent).map_err(|e| {
+                    Failure::other(format!(
+                        "case {id}: exported, but what it sent could not be recorded: {e}; \
+                         the next export cannot cancel a pitfall that clears before it"
+                    ))
+                })?;
+            }
+            Ok(())
         }
-    })
+    }
 }
 
 enum Target {
