@@ -16,6 +16,32 @@ fn run(args: &[&str], data_dir: &Path) -> Output {
         .expect("the binary runs")
 }
 
+/// `spinewatch export DEMO --format F --now 2026-12-01T08:00` and `extra`.
+fn export_demo(format: &str, extra: &[&str], data_dir: &Path) -> Output {
+    let mut args = vec![
+        "export",
+        DEMO,
+        "--format",
+        format,
+        "--now",
+        "2026-12-01T08:00",
+    ];
+    args.extend_from_slice(extra);
+    run(&args, data_dir)
+}
+
+/// The file is readable and writable by its owner only (0600).
+fn assert_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
@@ -174,43 +200,16 @@ fn out_writes_the_export_0600_atomically_in_both_formats() {
     ] {
         let out = dir.path().join(name);
         std::fs::write(&out, "an older export").unwrap();
-        let o = run(
-            &[
-                "export",
-                DEMO,
-                "--format",
-                format,
-                "--now",
-                "2026-12-01T08:00",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            dir.path(),
-        );
+        let o = export_demo(format, &["--out", out.to_str().unwrap()], dir.path());
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(stdout(&o), "", "nothing on stdout with --out");
         let written = std::fs::read_to_string(&out).unwrap();
-        let printed = stdout(&run(
-            &[
-                "export",
-                DEMO,
-                "--format",
-                format,
-                "--now",
-                "2026-12-01T08:00",
-            ],
-            dir.path(),
-        ));
+        let printed = stdout(&export_demo(format, &[], dir.path()));
         assert_eq!(
             written, printed,
             "{format}: the file holds what stdout would"
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&out).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600, "{format}");
-        }
+        assert_private(&out);
     }
     // No temporary file is left beside them.
     let names: Vec<String> = std::fs::read_dir(dir.path())
@@ -229,19 +228,7 @@ fn out_never_writes_through_a_link() {
     std::fs::write(&target, "keep me").unwrap();
     let link = dir.path().join("export.json");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let o = run(
-        &[
-            "export",
-            DEMO,
-            "--format",
-            "fhir",
-            "--now",
-            "2026-12-01T08:00",
-            "--out",
-            link.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let o = export_demo("fhir", &["--out", link.to_str().unwrap()], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
@@ -288,15 +275,7 @@ fn bundle_types_and_the_installation_namespace_of_a_store() {
     let ns = std::fs::read_to_string(data.join("installation.uuid")).unwrap();
     let ns = uuid::Uuid::parse_str(ns.trim()).expect("a UUID");
     assert_eq!(ns.get_version_num(), 4, "random");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("installation.uuid"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_private(&data.join("installation.uuid"));
     let again = export(&[]);
     assert_eq!(t["entry"], again["entry"]);
     let system = &t["entry"][3]["resource"]["identifier"][0]["system"];
@@ -324,26 +303,9 @@ fn bundle_types_and_the_installation_namespace_of_a_store() {
         record["pitfalls"].is_array() && record["resources"].is_array(),
         "{record}"
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&sent).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_private(&sent);
     // The case file itself, exported with the same data directory, names the same resources.
-    let file = run(
-        &[
-            "export",
-            DEMO,
-            "--format",
-            "fhir",
-            "--now",
-            "2026-12-01T08:00",
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let file = export_demo("fhir", &["--data-dir", data.to_str().unwrap()], dir.path());
     let file: serde_json::Value = serde_json::from_str(&stdout(&file)).unwrap();
     assert_eq!(file["entry"], t["entry"]);
 }
