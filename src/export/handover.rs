@@ -70,6 +70,8 @@ static FIELD_PATH: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+static DATE_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})\b").unwrap());
 static ROW_INDEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[\d*\]").unwrap());
 
 /// `text` with every field path written as words: `tokuhashi.visceral_mets` → "Tokuhashi
@@ -105,7 +107,20 @@ pub fn no_paths(text: &str) -> String {
 pub fn note(case: &Case, e: &Evaluation, protocol: &Protocol) -> Vec<Block> {
     let now = parse_time(&e.now).unwrap_or_default();
     let when = When { today: now.date() };
-    let words_of = |t: &str| no_paths(&stable(t, case, e, protocol.params.rt_deadline));
+    let today = now.format("%Y-%m-%d").to_string();
+    // Protocol words in the note's one time format: today's times by the clock alone.
+    let words_of = |t: &str| {
+        let s = no_paths(&stable(t, case, e, protocol.params.rt_deadline));
+        DATE_TIME
+            .replace_all(&s, |c: &regex::Captures| {
+                if c[1] == today {
+                    c[2].to_string()
+                } else {
+                    c[0].to_string()
+                }
+            })
+            .into_owned()
+    };
     let mut b = Vec::new();
     b.push(Block::Title(format!(
         "{}Handover: {} · {}",

@@ -18,6 +18,11 @@ const AGO: &str = r"(?:\d+ d \d+ h|\d+ h(?: \d+ min)?|\d+ min) ago";
 static AGO_COMMA: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r", {AGO}")).unwrap());
 static AGO_PAREN: LazyLock<Regex> = LazyLock::new(|| Regex::new(&format!(r" ?\({AGO}\)")).unwrap());
 static AGO_BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(AGO).unwrap());
+/// "10:00 left, due 18:00" / "overdue by 1:30, due 18:00": the due time says it already.
+static CLOCK_LEFT_DUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d+:\d{2} left, due\b").unwrap());
+static CLOCK_OVER_DUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\boverdue by \d+:\d{2}, due\b").unwrap());
 static CLOCK_LEFT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:due in )?\d+:\d{2} left").unwrap());
 static CLOCK_OVER: LazyLock<Regex> =
@@ -48,6 +53,8 @@ pub fn stable(text: &str, case: &Case, e: &Evaluation, rt_deadline: f64) -> Stri
     s = AGO_COMMA.replace_all(&s, "").into_owned();
     s = AGO_PAREN.replace_all(&s, "").into_owned();
     s = AGO_BARE.replace_all(&s, "earlier").into_owned();
+    s = CLOCK_LEFT_DUE.replace_all(&s, "due").into_owned();
+    s = CLOCK_OVER_DUE.replace_all(&s, "overdue since").into_owned();
     if let Some(m) = &e.clocks.mri {
         let due = m.due_at.replace('T', " ");
         s = CLOCK_LEFT
@@ -120,6 +127,11 @@ mod tests {
             "Review dexamethasone (past POD 7)"
         );
         assert_eq!(s("MDT not held by POD 2"), "MDT not held by POD 2");
+        assert_eq!(
+            s("exam at 06:00: 10:00 left, due 18:00."),
+            "exam at 06:00: due 18:00."
+        );
+        assert_eq!(s("overdue by 1:30, due 18:00."), "overdue since 18:00.");
         assert_eq!(
             s("Window: target from 2026-12-04, deadline 2026-12-18, 17 days left."),
             "Window: target from 2026-12-04, deadline 2026-12-18."
