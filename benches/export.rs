@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use spinewatch::case::{Case, parse_time};
-use spinewatch::export::{FhirContext, fhir_bundle, handover_markdown, handover_text};
+use spinewatch::export::{FhirContext, fhir_json, handover_markdown, handover_text};
 use spinewatch::protocol::{Protocol, evaluate};
 use std::hint::black_box;
 
@@ -23,9 +23,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| handover_text(black_box(&case), &eval, &protocol))
     });
     c.bench_function("FHIR transaction to JSON text, demo case", |b| {
-        b.iter(|| {
-            serde_json::to_string_pretty(&fhir_bundle(black_box(&case), &eval, &protocol, &ctx).0)
-        })
+        b.iter(|| fhir_json(black_box(&case), &eval, &protocol, &ctx).0)
     });
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use spinewatch::case::{Case, parse_time};
 use spinewatch::export::ids::{List, row_uid};
 use spinewatch::export::stable::RELATIVE;
-use spinewatch::export::{BundleType, FhirContext, fhir_bundle};
+use spinewatch::export::{BundleType, FhirContext, fhir_bundle, fhir_json};
 use spinewatch::protocol::{Protocol, evaluate};
 use spinewatch::store::FhirSent;
 use spinewatch::store::audit::Entry;
@@ -213,6 +213,29 @@ fn every_entry_is_a_conditional_update_by_business_identifier() {
         "UTC: {}",
         b["timestamp"]
     );
+}
+
+#[test]
+fn the_printed_text_is_the_bundle() {
+    let protocol = Protocol::builtin();
+    let case = critical_case();
+    let eval = evaluate(&case, &protocol, at(NOW));
+    for kind in [
+        BundleType::Transaction,
+        BundleType::Batch,
+        BundleType::Collection,
+    ] {
+        let mut c = ctx();
+        c.bundle = kind;
+        let (text, sent) = fhir_json(&case, &eval, &protocol, &c);
+        let (value, sent_too) = fhir_bundle(&case, &eval, &protocol, &c);
+        assert_eq!(
+            text,
+            serde_json::to_string_pretty(&value).unwrap() + "\n",
+            "{kind:?}"
+        );
+        assert_eq!(sent, sent_too);
+    }
 }
 
 #[test]

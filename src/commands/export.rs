@@ -4,7 +4,7 @@ use super::ExportFormat;
 use crate::case::Case;
 use crate::case::file::read_case_file_in;
 use crate::export::{
-    BundleType, FhirContext, fallback_namespace, fhir_bundle, handover_markdown, handover_text,
+    BundleType, FhirContext, fallback_namespace, fhir_json, handover_markdown, handover_text,
 };
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
@@ -68,11 +68,8 @@ pub fn export(
         ExportFormat::Markdown => emit(&handover_markdown(&case, &eval, protocol)),
         ExportFormat::Text => emit(&handover_text(&case, &eval, protocol)),
         ExportFormat::Fhir => {
-            let (bundle, sent) = fhir_bundle(&case, &eval, protocol, &ctx);
-            let mut s =
-                serde_json::to_string_pretty(&bundle).expect("a JSON value always serialises");
-            s.push('\n');
-            emit(&s)?;
+            let (text, sent) = fhir_json(&case, &eval, protocol, &ctx);
+            emit(&text)?;
             if let (true, Some((store, id))) = (req.record, store.as_mut()) {
                 store.record_fhir_sent(id, &sent).map_err(|e| {
                     Failure::other(format!(

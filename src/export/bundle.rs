@@ -373,14 +373,25 @@ pub fn bundle(
         resources: fx.sent.resources.union(&given).cloned().collect(),
     };
 
+    // A transaction or batch sends its resources without `id`: a conditional update that
+    // matches a resource the server named itself refuses a body whose id differs (R4 http,
+    // conditional update), so the second load would fail on servers that choose their own
+    // ids. Without one, the first load creates and every later one updates. The `fullUrl`s
+    // still tie the references together; the collection (an archive) keeps its ids.
     let with_request = fx.bundle != BundleType::Collection;
     let mut entries: Vec<Entry> = e
         .puts
         .into_iter()
-        .map(|(resource, url, _)| Entry {
-            full_url: Some(full_url(resource.id())),
-            resource: Some(resource),
-            request: with_request.then_some(Request { method: "PUT", url }),
+        .map(|(mut resource, url, _)| {
+            let full_url = full_url(resource.id());
+            if with_request {
+                resource.clear_id();
+            }
+            Entry {
+                full_url: Some(full_url),
+                resource: Some(resource),
+                request: with_request.then_some(Request { method: "PUT", url }),
+            }
         })
         .collect();
     if with_request {
@@ -877,27 +888,6 @@ pub(super) fn conditional_references(bundle: &mut serde_json::Value) {
         for e in entries {
             if let Some(r) = e.get_mut("resource") {
                 walk(r, &map);
-            }
-        }
-    }
-}
-
-/// For a transaction or batch: the resources go without `id`. A conditional update that
-/// matches a resource the server named itself (a server that does not let clients choose
-/// ids) refuses a body whose id differs (R4 http, conditional update); without one, the
-/// first load creates and every later one updates, whatever the server's id policy. The
-/// `fullUrl`s still tie the references together.
-pub(super) fn drop_resource_ids(bundle: &mut serde_json::Value) {
-    if let Some(entries) = bundle
-        .get_mut("entry")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        for e in entries {
-            if let Some(r) = e
-                .get_mut("resource")
-                .and_then(serde_json::Value::as_object_mut)
-            {
-                r.shift_remove("id");
             }
         }
     }

@@ -72,6 +72,21 @@ impl Resource {
         }
     }
 
+    /// Leaves the resource without `id` (a transaction or batch entry).
+    pub fn clear_id(&mut self) {
+        match self {
+            Resource::Patient(r) => r.id.clear(),
+            Resource::Procedure(r) => r.id.clear(),
+            Resource::Condition(r) => r.id.clear(),
+            Resource::Observation(r) => r.id.clear(),
+            Resource::CarePlan(r) => r.id.clear(),
+            Resource::DetectedIssue(r) => r.id.clear(),
+            Resource::Device(r) => r.id.clear(),
+            Resource::Provenance(r) => r.id.clear(),
+            Resource::CodeSystem(r) => r.id.clear(),
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             Resource::Patient(_) => "Patient",
@@ -203,6 +218,8 @@ pub struct Meta {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Patient {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     /// `male | female | other | unknown` (AdministrativeGender).
@@ -213,6 +230,8 @@ pub struct Patient {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Procedure {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     /// Required: `completed` for the stabilization that was done.
@@ -240,6 +259,8 @@ pub struct ConditionEvidence {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     /// condition-clinical: `active`.
@@ -282,6 +303,8 @@ pub struct ObservationComponent {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Observation {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     /// Required: `final`.
@@ -334,6 +357,8 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CarePlan {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     /// Required: `active`, or `completed` for an archived case.
@@ -362,6 +387,8 @@ pub struct CarePlan {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DetectedIssue {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     /// Required (ObservationStatus): `final`, or `cancelled` once the pitfall cleared.
@@ -402,6 +429,8 @@ pub struct DeviceVersion {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub identifier: Vec<Identifier>,
     pub status: &'static str,
@@ -422,6 +451,8 @@ pub struct ProvenanceAgent {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Provenance {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub meta: Meta,
     /// Required (1..*).
@@ -442,6 +473,8 @@ pub struct Concept {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeSystem {
+    /// Absent in a transaction or batch (matched by identifier, see `bundle`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub url: String,
     pub identifier: Vec<Identifier>,

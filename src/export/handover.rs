@@ -65,18 +65,31 @@ impl When {
 /// Field paths in protocol words (`tokuhashi.extraspinal_bone_mets`, `lesions[].escc`).
 static FIELD_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(patient|surgery|lesions|degenerative_stenosis|neuro_exams|mri|pathology|performance|wound|radiotherapy|systemic|bone_health|mdt|medications|complications|discharge|tokuhashi)((?:\[\d*\])(?:\.[a-z_]+)*|(?:\.[a-z_]+)+)|(expected_survival_months|medically_stable))\b",
+        r"(?-u:\b)(?:(patient|surgery|lesions|degenerative_stenosis|neuro_exams|mri|pathology|performance|wound|radiotherapy|systemic|bone_health|mdt|medications|complications|discharge|tokuhashi)((?:\[[0-9]*\])(?:\.[a-z_]+)*|(?:\.[a-z_]+)+)|(expected_survival_months|medically_stable))(?-u:\b)",
     )
     .unwrap()
 });
 
-static DATE_TIME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})\b").unwrap());
-static ROW_INDEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[\d*\]").unwrap());
+static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2})(?-u:\b)").unwrap()
+});
+static ROW_INDEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[[0-9]*\]").unwrap());
 
 /// `text` with every field path written as words: `tokuhashi.visceral_mets` → "Tokuhashi
 /// visceral mets", `lesions[1].escc` → "lesion ESCC".
 pub fn no_paths(text: &str) -> String {
+    // A path has a `word.word`, a `[`, or is one of the bare names: most texts have none.
+    let b = text.as_bytes();
+    let dotted = b
+        .windows(3)
+        .any(|w| w[0].is_ascii_lowercase() && w[1] == b'.' && w[2].is_ascii_lowercase());
+    if !dotted
+        && !text.contains('[')
+        && !text.contains("expected_survival_months")
+        && !text.contains("medically_stable")
+    {
+        return text.to_string();
+    }
     FIELD_PATH
         .replace_all(text, |c: &regex::Captures| {
             if let Some(bare) = c.get(3) {
@@ -111,6 +124,9 @@ pub fn note(case: &Case, e: &Evaluation, protocol: &Protocol) -> Vec<Block> {
     // Protocol words in the note's one time format: today's times by the clock alone.
     let words_of = |t: &str| {
         let s = no_paths(&stable(t, case, e, protocol.params.rt_deadline));
+        if !s.contains(today.as_str()) {
+            return s;
+        }
         DATE_TIME
             .replace_all(&s, |c: &regex::Captures| {
                 if c[1] == today {

@@ -119,11 +119,29 @@ pub fn fhir_bundle(
 ) -> (serde_json::Value, FhirSent) {
     let (b, sent) = fhir_resources(case, eval, protocol, ctx);
     let mut v = serde_json::to_value(b).expect("the FHIR structs always serialise");
-    if ctx.bundle != BundleType::Collection {
-        bundle::drop_resource_ids(&mut v);
-    }
     if ctx.bundle == BundleType::Batch {
         bundle::conditional_references(&mut v);
     }
     (v, sent)
+}
+
+/// The FHIR export as pretty JSON text (what `export --format fhir` prints), and the record
+/// of what it sent. The same text as [`fhir_bundle`]'s value, without building the value
+/// first (a batch, whose references are rewritten, goes through it).
+pub fn fhir_json(
+    case: &Case,
+    eval: &Evaluation,
+    protocol: &Protocol,
+    ctx: &FhirContext,
+) -> (String, FhirSent) {
+    let (text, sent) = if ctx.bundle == BundleType::Batch {
+        let (v, sent) = fhir_bundle(case, eval, protocol, ctx);
+        (serde_json::to_string_pretty(&v), sent)
+    } else {
+        let (b, sent) = fhir_resources(case, eval, protocol, ctx);
+        (serde_json::to_string_pretty(&b), sent)
+    };
+    let mut text = text.expect("the FHIR structs always serialise");
+    text.push('\n');
+    (text, sent)
 }
