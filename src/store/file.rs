@@ -657,6 +657,24 @@ impl Store for FileStore {
     fn watch(&self) -> Option<Box<dyn super::watch::ChangeFeed>> {
         Some(Box::new(super::watch::DirWatch::new(&self.dir)))
     }
+
+    fn installation_namespace(&mut self) -> Result<uuid::Uuid, StoreError> {
+        super::installation::namespace(&self.dir)
+    }
+
+    fn fhir_sent(&self, id: &str) -> Result<super::FhirSent, StoreError> {
+        if !is_case_id(id) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        super::installation::read_sent(&self.dir, id)
+    }
+
+    fn record_fhir_sent(&mut self, id: &str, sent: &super::FhirSent) -> Result<(), StoreError> {
+        if !is_case_id(id) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        super::installation::write_sent(&self.dir, id, sent)
+    }
 }
 
 impl Drop for FileStore {
