@@ -335,7 +335,7 @@ pub fn mri_clock(
         changes: if first.changes.is_empty() {
             vec!["flagged new or worse".to_string()]
         } else {
-            first.changes.clone()
+            first.changes.iter().map(|s| s.to_string()).collect()
         },
         further,
         requested,

@@ -177,8 +177,11 @@ pub(super) fn w_neuro_mri(c: &Ctx, out: &mut Out) {
             m.exam_at,
             m.changes.join(", ")
         ));
-        for f in &m.further {
-            because.push(b("neuro_exams: further deterioration", f));
+        if !m.further.is_empty() {
+            because.push(b(
+                "neuro_exams: further deterioration",
+                m.further.join("; "),
+            ));
         }
         because.push(b("MRI due by", format!("{} ({})", m.due_at, m.display)));
         let due = parse_time(&m.due_at).unwrap_or(c.now);
