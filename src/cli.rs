@@ -1,9 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::file::read_case_file_in;
 use crate::case::parse_date;
 use crate::failure::Failure;
-use crate::protocol::evaluate;
 use crate::site::load_protocol;
 use chrono::{NaiveDateTime, Timelike};
 use clap::{Parser, Subcommand};
@@ -31,17 +29,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Evaluate one case file and print the plan, pitfalls, clocks and scores.
+    /// Evaluate a case (a file, or an id in the data directory) and print the plan,
+    /// pitfalls, clocks and scores.
     Evaluate {
-        /// The case file (spinewatch.case/1 JSON).
-        file: PathBuf,
+        /// A case file (spinewatch.case JSON), or a case id in the data directory.
+        #[arg(value_name = "FILE|ID")]
+        target: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The case as it stood at this time (rebuilt from its audit trail; a case id only),
+        /// evaluated at that time: YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        as_of: Option<NaiveDateTime>,
     },
     /// Print the rounds list: active cases, most urgent first.
     Rounds {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RoundsFormat::Text)]
+        format: RoundsFormat,
+        /// Also show what changed since this time (rules that appeared or cleared, edits):
+        /// YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        since: Option<NaiveDateTime>,
         /// Include archived cases.
         #[arg(long)]
         archived: bool,
@@ -63,8 +71,22 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// Record values from a script, exactly as the TUI would (one audited save for all).
+    Set {
+        /// The case id.
+        id: String,
+        /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
+        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        #[arg(required = true, value_name = "PATH=VALUE",
+              value_parser = crate::commands::set::parse_assignment)]
+        assignments: Vec<crate::commands::set::Assignment>,
+        /// Write nothing (exit 3) when the case is no longer this version.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+    },
 }
 
+pub use crate::commands::cases::RoundsFormat;
 pub use crate::commands::{ExportFormat, Format};
 
 /// `--now`: a date (midnight, local) or a local time of the site zone; a time with an offset
@@ -91,31 +113,42 @@ fn now_zone() -> chrono_tz::Tz {
     crate::site::site_zone().unwrap_or_else(|_| crate::site::machine_zone())
 }
 
+/// The time to the minute.
+fn minute(t: NaiveDateTime) -> NaiveDateTime {
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("zero seconds is a valid time")
+}
+
 pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
-    let now = cli
-        .now
-        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local())
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("zero seconds is a valid time");
+    let now = minute(
+        cli.now
+            .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local()),
+    );
     match cli.command {
-        Some(Command::Evaluate { file, format }) => {
-            let protocol = load_protocol()?;
-            let case = read_case_file_in(&file, now, protocol.zone)?;
-            let eval = evaluate(&case, &protocol, now);
-            let out = match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
-                }
-                Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
-            };
-            println!("{out}");
-            Ok(())
-        }
-        Some(Command::Rounds { format, archived }) => {
-            crate::commands::cases::rounds(cli.data_dir.as_deref(), now, format, archived)
-        }
+        Some(Command::Evaluate {
+            target,
+            format,
+            as_of,
+        }) => crate::commands::cases::evaluate(
+            cli.data_dir.as_deref(),
+            &target,
+            format,
+            now,
+            as_of.map(minute),
+        ),
+        Some(Command::Rounds {
+            format,
+            since,
+            archived,
+        }) => crate::commands::cases::rounds(
+            cli.data_dir.as_deref(),
+            now,
+            format,
+            since.map(minute),
+            archived,
+        ),
         Some(Command::Import { file }) => {
             crate::commands::cases::import(cli.data_dir.as_deref(), &file, now)
         }
@@ -126,21 +159,47 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let out =
                 crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
-            // A closed pipe (`| head`) is not worth a panic.
-            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
-                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
+            match format {
+                ExportFormat::Fhir => crate::output::print_json(&out),
+                ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
+            }
+            Ok(())
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        Some(Command::Set {
+            id,
+            assignments,
+            expect_version,
+        }) => {
+            if cli.now.is_some() {
+                return Err(Failure::input(
+                    "set records what happens now; --now is for what-if views, which write \
+                     nothing",
+                ));
+            }
+            crate::commands::set::set(
+                cli.data_dir.as_deref(),
+                &id,
+                &assignments,
+                expect_version,
+                now,
+            )
+        }
         None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
     }
 }
 
 pub fn main() -> ExitCode {
+    // Core dumps would put patient data on disk.
+    crate::store::signals::disable_core_dumps();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("spinewatch: {}", f.message.replace('\n', "\nspinewatch: "));
+            crate::output::eprint_text(&format!(
+                "spinewatch: {}\n",
+                f.message.replace('\n', "\nspinewatch: ")
+            ));
             ExitCode::from(f.code)
         }
     }

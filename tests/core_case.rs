@@ -441,6 +441,15 @@ fn every_refusal_is_listed_at_once() {
 }
 
 #[test]
+fn a_case_id_starts_with_a_letter_or_digit() {
+    accepted(&[("/id", json!("0-bed"))]);
+    refused(
+        &[("/id", json!("-bed12"))],
+        "id: \"-bed12\" does not start with a letter or digit",
+    );
+}
+
+#[test]
 fn row_uids_are_checked_and_unique_in_their_list() {
     refused(
         &[("/lesions/0/uid", json!("NOT-OK"))],
@@ -779,7 +788,10 @@ fn a_v1_file_is_migrated_with_its_backup_and_the_same_uids_on_every_read() {
     let mut want = demo();
     want.ward = None;
     want.mri[0].requested_at = None;
-    assert_eq!(first, want);
+    // The store's own bookkeeping (`store.version`) is not clinical content.
+    let mut clinical = first.clone();
+    clinical.extra.remove(spinewatch::store::STORE_KEY);
+    assert_eq!(clinical, want);
     // The backup holds the /1 bytes exactly; the file is now /2.
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bed12-2026-11-20.v1.bak")).unwrap(),
@@ -807,13 +819,21 @@ fn a_v1_file_is_migrated_with_its_backup_and_the_same_uids_on_every_read() {
         .filter(|n| !n.ends_with(".lock"))
         .collect();
     names.sort();
-    assert_eq!(names, ["bed12-2026-11-20.json", "bed12-2026-11-20.v1.bak"]);
+    // The migration is itself an audited change (the trail names the case it produced).
+    assert_eq!(
+        names,
+        [
+            "bed12-2026-11-20.json",
+            "bed12-2026-11-20.log.jsonl",
+            "bed12-2026-11-20.v1.bak"
+        ]
+    );
 
     // Read twice without the store (evaluate, import): the same uids as the store gave.
     let a = Case::from_json_str(&v1, now).unwrap();
     let b = Case::from_json_str(&v1, now).unwrap();
     assert_eq!(a, b);
-    assert_eq!(a, first);
+    assert_eq!(a, clinical);
 }
 
 #[test]
@@ -883,4 +903,71 @@ fn an_unknown_site_timezone_is_an_error_naming_it() {
         err.contains("site.json: timezone: \"Europe/Amsterdm\" is not an IANA time zone name"),
         "{err}"
     );
+}
+
+#[test]
+fn evaluate_and_import_read_a_v1_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v1.json");
+    std::fs::write(&file, demo_v1_text()).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+            .args(args)
+            .args(["--now", "2026-12-01T08:00"])
+            .env("SPINEWATCH_CONFIG_DIR", dir.path())
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["evaluate", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = dir.path().join("data");
+    let out = run(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "import",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("bed12-2026-11-20.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["schema"], "spinewatch.case/2");
+    assert_eq!(saved["mri"][0]["status"], "done");
+    assert_eq!(
+        saved["lesions"][1]["uid"],
+        demo_value()["lesions"][1]["uid"]
+    );
+}
+
+#[test]
+fn import_refuses_a_file_over_4_mib_with_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, demo_of_len(FOUR_MIB + 1)).unwrap();
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+        .args(["--data-dir", data.to_str().unwrap(), "import"])
+        .arg(&file)
+        .args(["--now", "2026-12-01T08:00"])
+        .env("SPINEWATCH_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("4194305 bytes (4.0 MiB) is over the 4 MiB limit of a case file"),
+        "{err}"
+    );
+    assert!(!data.join("bed12-2026-11-20.json").exists());
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod drafts;
 pub mod fields;
 pub mod form;
 pub mod keys;
@@ -23,8 +24,9 @@ use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
 use crate::store::Store;
 use chrono::{NaiveDateTime, Timelike};
-use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
@@ -62,7 +64,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     // A demo case already in the directory is opened as it was left, not replaced.
     if store.load(&id, at).is_err() {
         store
-            .create(&case, at)
+            .create(&case, &[], at)
             .map_err(|e| Failure::other(format!("cannot write the demo case: {e}")))?;
     }
     let protocol = crate::site::load_protocol()?;
@@ -99,9 +101,11 @@ fn session(
 ) -> Result<(), Failure> {
     // SIGTERM/SIGHUP (ssh dropped, terminal closed) set a flag the loop polls.
     let shutdown = crate::store::signals::install();
+    let jobs = crate::store::signals::JobControl::install();
     let mut terminal = ratatui::init();
     let inputs = Inputs {
         shutdown,
+        jobs,
         events: spawn_event_reader(),
     };
     let result = event_loop(
@@ -117,9 +121,10 @@ fn session(
     result
 }
 
-/// What wakes the loop: the hang-up/terminate flag, and terminal events.
+/// What wakes the loop: the hang-up/terminate flag, job control, and terminal events.
 struct Inputs {
     shutdown: crate::store::signals::Shutdown,
+    jobs: crate::store::signals::JobControl,
     events: Receiver<std::io::Result<Event>>,
 }
 
@@ -146,6 +151,72 @@ fn spawn_event_reader() -> Receiver<std::io::Result<Event>> {
     rx
 }
 
+/// Whether the terminal is gone without a signal saying so: the tty reports a hang-up or an
+/// error (checked without reading, beside the event thread).
+fn terminal_lost() -> bool {
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        let fd = if std::io::stdin().is_terminal() {
+            0
+        } else {
+            return false;
+        };
+        let mut p = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no timeout.
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Back into raw mode and the alternate screen after a stop, then a full redraw.
+fn reenter(terminal: &mut ratatui::DefaultTerminal) {
+    let _ = crossterm::terminal::enable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    );
+    // `Terminal::clear` asks the terminal for the cursor position, whose answer the event
+    // thread would take: instead, empty the buffer the next frame is compared with, so the
+    // next draw writes every cell.
+    terminal.swap_buffers();
+}
+
+/// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped; on `fg` (SIGCONT) it
+/// re-enters and redraws.
+fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
+    ratatui::restore();
+    crate::store::signals::JobControl::stop_self();
+    // Stopping ourselves may have passed through our own SIGTSTP flag.
+    inputs.jobs.suspend.store(false, Ordering::SeqCst);
+    inputs.jobs.resumed.store(false, Ordering::SeqCst);
+    reenter(terminal);
+}
+
+/// Leaves on a signal or a lost terminal: what is being typed kept as a draft, the case
+/// given back. An entry that could not be saved even now is said on stderr.
+pub fn leave_now(app: &mut App, store: &mut dyn Store, data_dir: &Path) -> Result<(), Failure> {
+    let effects = drafts::shutdown_effects(app);
+    perform(app, store, data_dir, effects);
+    match &app.drafts.unsaved {
+        Some(_) => Err(Failure::other(app.status.as_ref().map_or_else(
+            || "an entry could not be saved".to_string(),
+            |s| s.0.clone(),
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
@@ -160,52 +231,79 @@ fn event_loop(
     }
     let mut dirty = true;
     loop {
-        if inputs.shutdown.requested() {
-            let effects = update::shutdown(app);
-            perform(app, store, data_dir, effects);
-            return Ok(());
+        if inputs.shutdown.requested() || terminal_lost() {
+            return leave_now(app, store, data_dir);
         }
-        match step(terminal, app, &mut dirty, &inputs.events) {
-            Ok(None) => {}
-            Ok(Some(effects)) => {
-                if perform(app, store, data_dir, effects) {
-                    return Ok(());
+        if inputs.jobs.suspend.swap(false, Ordering::SeqCst) {
+            suspend(terminal, inputs);
+            dirty = true;
+        }
+        if inputs.jobs.resumed.swap(false, Ordering::SeqCst) {
+            // Continued after a stop we did not see coming (SIGSTOP): the shell may have
+            // reset the terminal.
+            reenter(terminal);
+            dirty = true;
+        }
+        let key = match step(terminal, app, &mut dirty, &inputs.events) {
+            Ok(key) => key,
+            Err(e) => {
+                // The terminal is gone (read error, end of input): keep what can be kept.
+                let left = leave_now(app, store, data_dir);
+                return left.and(Err(Failure::other(format!("terminal: {e}"))));
+            }
+        };
+        let Some(key) = key else {
+            if live_clock {
+                // Counters move once a minute; nothing else redraws without a key.
+                let now = clock();
+                if now != app.now {
+                    app.set_now(now);
+                    dirty = true;
                 }
             }
-            Err(e) => {
-                // The terminal is gone (hang-up): keep what can be kept before leaving.
-                let effects = update::shutdown(app);
-                perform(app, store, data_dir, effects);
-                return Err(Failure::other(format!("terminal: {e}")));
-            }
+            continue;
+        };
+        dirty = true;
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
+            suspend(terminal, inputs);
+            continue;
         }
-        if live_clock {
-            // Counters move once a minute; nothing else redraws without a key.
-            let now = clock();
-            if now != app.now {
-                app.set_now(now);
-                dirty = true;
-            }
+        if let Some(end) = handle_key(app, store, data_dir, key) {
+            return end;
         }
     }
 }
 
-/// Draws when something changed, then waits briefly for a key press; the effects of a key.
+/// One key through the draft logic (prompts, Ctrl-C with something pending), then the
+/// screen's own update; its effects performed. `Some` when the session ends.
+pub fn handle_key(
+    app: &mut App,
+    store: &mut dyn Store,
+    data_dir: &Path,
+    key: KeyEvent,
+) -> Option<Result<(), Failure>> {
+    let effects = match drafts::intercept(app, &key) {
+        None => update(app, key),
+        Some(drafts::Outcome::Effects(effects)) => effects,
+        Some(drafts::Outcome::KeepDrafts { quit }) => drafts::keep_drafts(app, store, quit),
+        Some(drafts::Outcome::Leave) => return Some(leave_now(app, store, data_dir)),
+    };
+    perform(app, store, data_dir, effects).then_some(Ok(()))
+}
+
+/// Draws when something changed, then waits briefly for a key press.
 fn step(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     dirty: &mut bool,
     events: &Receiver<std::io::Result<Event>>,
-) -> std::io::Result<Option<Vec<Effect>>> {
+) -> std::io::Result<Option<KeyEvent>> {
     if *dirty {
         terminal.draw(|f| view::draw(f, app))?;
         *dirty = false;
     }
     match events.recv_timeout(Duration::from_millis(250)) {
-        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-            *dirty = true;
-            Ok(Some(update(app, k)))
-        }
+        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Ok(Some(k)),
         Ok(Ok(Event::Resize(..))) => {
             *dirty = true;
             Ok(None)
@@ -227,7 +325,11 @@ pub fn perform(
     effects: Vec<Effect>,
 ) -> bool {
     let mut renamed: Option<(String, String)> = None;
-    for effect in effects {
+    // The version each case was saved at in this batch (the effects carry copies taken
+    // before their saves).
+    let mut versions: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut effects = effects.into_iter().peekable();
+    while let Some(effect) = effects.next() {
         match effect {
             Effect::Quit => return true,
             Effect::LoadRounds => match store.load_all(app.now) {
@@ -247,7 +349,10 @@ pub fn perform(
                     }
                 };
                 match store.load(&id, app.now) {
-                    Ok(case) => app.open_case(case, access, true),
+                    Ok(case) => {
+                        app.open_case(case, access, true);
+                        drafts::offer(app);
+                    }
                     Err(e) => {
                         app.goto = None;
                         store.unlock(&id);
@@ -256,6 +361,17 @@ pub fn perform(
                 }
             }
             Effect::Create(mut case) => {
+                // The first change of a new case is created with it, in one audited step.
+                let changes = match effects.peek() {
+                    Some(Effect::Save { case: c, .. }) if c.id == case.id => match effects.next() {
+                        Some(Effect::Save { case: c, changes }) => {
+                            case = c;
+                            changes
+                        }
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
                 // An id used before (a file or audit trail left behind) is never reused:
                 // the new case takes the next free suffix.
                 let base = case.id.clone().unwrap_or_default();
@@ -267,21 +383,23 @@ pub fn perform(
                         format!("{base}-{n}")
                     };
                     case.id = Some(id.clone());
-                    result = store.create(&case, app.now);
+                    result = store.create(&case, &changes, app.now);
                     if !matches!(result, Err(crate::store::StoreError::Refused(_))) {
                         break;
                     }
                 }
                 let id = case.id.clone().unwrap_or_default();
-                match result.and_then(|()| store.lock(&id, app.wall_now())) {
-                    Ok(_) => {
+                match result.and_then(|v| store.lock(&id, app.wall_now()).map(|_| v)) {
+                    Ok(version) => {
+                        versions.insert(id.clone(), version);
                         if id != base {
                             renamed = Some((base, id.clone()));
                             if let Some(v) = &mut app.open {
                                 v.case.id = Some(id.clone());
-                                v.value["id"] = serde_json::Value::from(id);
+                                v.value["id"] = serde_json::Value::from(id.clone());
                             }
                         }
+                        saved(app, &id, version);
                     }
                     Err(e) => {
                         app.status = Some((format!("NOT SAVED: {e}"), true));
@@ -299,24 +417,24 @@ pub fn perform(
                     case.id = Some(new.clone());
                 }
                 let id = case.id.clone().unwrap_or_default();
-                let result = store.save(&case).and_then(|()| {
-                    if changes.is_empty() {
-                        Ok(())
-                    } else {
-                        store.append_audit(&id, app.wall_now(), &changes)
-                    }
-                });
-                match result {
-                    Ok(()) => {
-                        if app.status.is_none() {
-                            app.status = Some(("saved".into(), false));
-                        }
+                let expected = versions
+                    .get(&id)
+                    .copied()
+                    .unwrap_or_else(|| crate::store::version_of(&case));
+                // Changes of a save that failed earlier go with this one.
+                let changes = drafts::take_unsaved(app, &case, changes);
+                match store.save(&case, expected, &changes) {
+                    Ok(version) => {
+                        versions.insert(id.clone(), version);
+                        saved(app, &id, version);
                     }
                     Err(e) => {
-                        app.status = Some((
-                            format!("NOT SAVED: {e} — your entry is kept; Ctrl-S retries"),
-                            true,
-                        ))
+                        let quit = effects.any(|e| matches!(e, Effect::Quit));
+                        if drafts::save_failed(app, case, changes, &e, quit) {
+                            // It was part of leaving: the case is back on the screen and
+                            // leaving asks; it stays locked.
+                            return false;
+                        }
                     }
                 }
             }
@@ -327,7 +445,27 @@ pub fn perform(
     false
 }
 
-/// Writes the handover note to `<data_dir>/exports/<id>-<now>.md` and says where.
+/// A save went through: the open case (if it is this one) carries the new version, so its
+/// next save compares against it.
+fn saved(app: &mut App, id: &str, version: u64) {
+    if let Some(v) = &mut app.open
+        && v.case.id.as_deref() == Some(id)
+    {
+        crate::store::set_version(&mut v.case, version);
+        if let serde_json::Value::Object(m) = &mut v.value {
+            m.insert(
+                crate::store::STORE_KEY.into(),
+                serde_json::json!({ "version": version }),
+            );
+        }
+    }
+    if app.status.is_none() {
+        app.status = Some(("saved".into(), false));
+    }
+}
+
+/// Writes the handover note to `<data_dir>/exports/<id>-<now>.md` (0600 in a 0700
+/// `exports/`, whatever the umask; a link there is refused, never followed) and says where.
 fn export(app: &mut App, data_dir: &Path) {
     let Some(view) = &app.open else {
         app.status = Some(("open a case to export it".into(), true));
@@ -335,16 +473,15 @@ fn export(app: &mut App, data_dir: &Path) {
     };
     let eval = evaluate(&view.case, &app.protocol, app.now);
     let text = crate::export::handover_markdown(&view.case, &eval, &app.protocol);
-    let dir = data_dir.join("exports");
-    let path = dir.join(format!(
-        "{}-{}.md",
-        view.id(),
-        app.now.format("%Y%m%dT%H%M")
-    ));
-    let result = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text));
+    let name = format!("{}-{}.md", view.id(), app.now.format("%Y%m%dT%H%M"));
+    let result = crate::store::files::write_private_atomic(
+        &data_dir.join("exports"),
+        &name,
+        text.as_bytes(),
+    );
     app.status = Some(match result {
-        Ok(()) => (format!("exported to {}", path.display()), false),
-        Err(e) => (format!("export failed: {}: {e}", path.display()), true),
+        Ok(path) => (format!("exported to {}", path.display()), false),
+        Err(e) => (format!("export failed: {e}"), true),
     });
 }
 
