@@ -39,6 +39,7 @@ pub(super) fn mri_name(case: &Case, i: usize) -> String {
 pub(super) fn last_exam_words(c: &Ctx) -> String {
     match (&c.clocks.last_neuro_exam, c.clocks.neuro_exam_age_minutes) {
         (Some(at), Some(min)) => format!("{at}, {} h ago", min.div_euclid(60)),
+        _ if !c.neuro.steps.is_empty() => "none with a time".into(),
         _ => "none recorded".into(),
     }
 }
