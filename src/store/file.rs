@@ -122,14 +122,14 @@ impl FileStore {
         self.user = user.into();
     }
 
-    /// The clock of audit entries and locks (default: the wall clock). For tests.
-    pub fn set_clock(&mut self, clock: fn() -> NaiveDateTime) {
-        self.clock = clock;
-    }
-
     /// The site time zone case files are read in (`Protocol::zone`); default UTC.
     pub fn set_zone(&mut self, zone: chrono_tz::Tz) {
         self.zone = zone;
+    }
+
+    /// The clock of audit entries and locks (default: the wall clock). For tests.
+    pub fn set_clock(&mut self, clock: fn() -> NaiveDateTime) {
+        self.clock = clock;
     }
 
     /// Fault injection for tests: the given step of every save fails.
