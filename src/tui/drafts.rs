@@ -243,7 +243,10 @@ pub fn collect(app: &mut App) -> Vec<Draft> {
     }
     if let Some(u) = &app.drafts.unsaved {
         for c in &u.changes {
-            if !c.path.starts_with('(') && !drafts.iter().any(|d| d.path == c.path) {
+            // Derived changes (a Frankel drop's mark, a wound check's stamp) follow from the
+            // entry itself when it is committed again.
+            let derived = c.path.ends_with(".new_or_worse") || c.path == "wound.checked_at";
+            if !c.path.starts_with('(') && !derived && !drafts.iter().any(|d| d.path == c.path) {
                 drafts.push(Draft {
                     path: c.path.clone(),
                     text: text_of(&c.new),
