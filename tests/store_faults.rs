@@ -127,25 +127,3 @@ fn permission_denied_is_reported_and_the_old_file_kept() {
     let text = fs::read_to_string(dir.join("bed12.json")).unwrap();
     assert_eq!(Case::from_json_str(&text, now()).unwrap(), old);
 }
-
-#[test]
-fn a_history_replays_only_the_changes_that_reached_the_case() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = open_store(tmp.path());
-    let v1 = store.create(&case("bed12", "Bed 12"), &[], now()).unwrap();
-    let mut new = case("bed12", "Bed 12");
-    new.notes = Some("RT consult seen; planned start Monday".into());
-    store.fail_at(Some(SaveStep::Rename));
-    store.save(&new, v1, &[notes_change()]).unwrap_err();
-    store.fail_at(None);
-    store.save(&new, v1, &[notes_change()]).unwrap();
-    let entries = audit::read(tmp.path(), "bed12").unwrap();
-    let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
-    assert_eq!(paths, ["(create)", "notes", audit::NOT_APPLIED, "notes"]);
-    let applied: Vec<u64> = audit::applied(&entries).iter().map(|e| e.seq).collect();
-    assert_eq!(
-        applied,
-        [1, 4],
-        "the change that never reached the case is left out"
-    );
-}

@@ -240,24 +240,6 @@ pub fn verify(dir: &Path, id: &str) -> Result<Result<u64, Broken>, StoreError> {
     }
 }
 
-/// The entries whose change reached the case: those a later [`NOT_APPLIED`] entry names
-/// (`{"from": a, "to": b}`) are left out, and so are the markers themselves. What a history
-/// rebuilt from the trail (`--as-of`, `--since`) must replay.
-pub fn applied(entries: &[Entry]) -> Vec<&Entry> {
-    let mut skipped = Vec::new();
-    for e in entries.iter().filter(|e| e.path == NOT_APPLIED) {
-        let from = e.new.get("from").and_then(Value::as_u64);
-        let to = e.new.get("to").and_then(Value::as_u64);
-        if let (Some(from), Some(to)) = (from, to) {
-            skipped.push(from..=to);
-        }
-    }
-    entries
-        .iter()
-        .filter(|e| e.path != NOT_APPLIED && !skipped.iter().any(|r| r.contains(&e.seq)))
-        .collect()
-}
-
 /// How the case on disk stands against the end of its trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseCheck {
