@@ -227,3 +227,46 @@ fn a_case_changed_elsewhere_is_not_overwritten_and_the_entry_is_kept_as_a_draft(
     assert_eq!(saved.patient.age, Some(64));
     assert_eq!(saved.extra["ui"]["drafts"][0]["text"], "71");
 }
+
+#[test]
+fn drafts_not_restored_yet_are_never_lost_on_the_way() {
+    let mut case = demo_case(now());
+    case.extra.insert(
+        "ui".into(),
+        json!({"drafts": [
+            {"path": "radiotherapy.consult", "text": "seen"},
+            {"path": "patient.age", "text": "71"},
+            {"path": "patient.mrn", "text": "X1"}
+        ]}),
+    );
+    let mut store = MemoryStore::with_cases([case]);
+    let mut app = open(&mut store);
+    // The first with a typed field is restored; the choice is said, not restored.
+    assert_eq!(
+        status(&app),
+        "restored unsaved entry: Age 71 — Enter commits, Esc discards"
+    );
+    // Leaving without committing: the other two are still kept in the case.
+    press(
+        &mut app,
+        &mut store,
+        &[key(KeyCode::Esc), key(KeyCode::Esc)],
+    );
+    assert!(app.open.is_none());
+    let drafts = &store.cases[ID].extra["ui"]["drafts"];
+    assert_eq!(
+        drafts,
+        &json!([
+            {"path": "radiotherapy.consult", "text": "seen"},
+            {"path": "patient.mrn", "text": "X1"}
+        ])
+    );
+    assert_eq!(store.cases[ID].patient.age, Some(64));
+    // Next opening: the MRN is offered.
+    let app = open(&mut store);
+    assert!(
+        status(&app).contains("Mrn") || status(&app).contains("MRN"),
+        "{}",
+        status(&app)
+    );
+}

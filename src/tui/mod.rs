@@ -423,6 +423,8 @@ pub fn perform(
                     .unwrap_or_else(|| crate::store::version_of(&case));
                 // Changes of a save that failed earlier go with this one.
                 let changes = drafts::take_unsaved(app, &case, changes);
+                // Drafts offered at opening but not restored stay in the case's `ui`.
+                drafts::carry(app, &mut case);
                 match store.save(&case, expected, &changes) {
                     Ok(version) => {
                         versions.insert(id.clone(), version);
@@ -438,7 +440,10 @@ pub fn perform(
                     }
                 }
             }
-            Effect::Close(id) => store.unlock(&id),
+            Effect::Close(id) => {
+                drafts::closed(app, &id);
+                store.unlock(&id);
+            }
             Effect::Export => export(app, data_dir),
         }
     }
