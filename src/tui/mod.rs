@@ -209,7 +209,8 @@ fn reenter(terminal: &mut ratatui::DefaultTerminal) {
         std::io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
         crossterm::cursor::Hide,
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::event::EnableBracketedPaste
     );
     // `Terminal::clear` asks the terminal for the cursor position, whose answer the event
     // thread would take: instead, empty the buffer the next frame is compared with, so the
@@ -220,6 +221,7 @@ fn reenter(terminal: &mut ratatui::DefaultTerminal) {
 /// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped; on `fg` (SIGCONT) it
 /// re-enters and redraws.
 fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     crate::store::signals::JobControl::stop_self();
     // Stopping ourselves may have passed through our own SIGTSTP flag.
