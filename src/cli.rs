@@ -84,7 +84,7 @@ pub enum Command {
         /// The case id.
         id: String,
         /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
-        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        /// neuro_exams[+]='{"at":"08:30","frankel":"d"}'.
         #[arg(required = true, value_name = "PATH=VALUE",
               value_parser = crate::commands::set::parse_assignment)]
         assignments: Vec<crate::commands::set::Assignment>,

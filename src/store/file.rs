@@ -143,8 +143,16 @@ impl FileStore {
 
     /// The case files of the directory (`*.json`), sorted by name.
     fn case_files(&self) -> Result<Vec<String>, StoreError> {
-        let entries = fs::read_dir(&self.dir)
-            .map_err(|e| StoreError::Io(format!("cannot list {}: {e}", self.dir.display())))?;
+        let entries = fs::read_dir(&self.dir).map_err(|e| {
+            StoreError::Io(if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "the data directory {} is gone (moved or deleted)",
+                    self.dir.display()
+                )
+            } else {
+                format!("cannot list {}: {e}", self.dir.display())
+            })
+        })?;
         // Every `*.json` name, whatever it is: a link, FIFO or directory in a case's place is
         // listed as damaged (and left alone), not silently skipped.
         let mut names: Vec<String> = entries
