@@ -1,6 +1,6 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::{parse_date, parse_time};
+use crate::case::parse_date;
 use crate::failure::Failure;
 use crate::site::load_protocol;
 use chrono::{NaiveDateTime, Timelike};
@@ -71,16 +71,46 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// Record values from a script, exactly as the TUI would (one audited save for all).
+    Set {
+        /// The case id.
+        id: String,
+        /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
+        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        #[arg(required = true, value_name = "PATH=VALUE",
+              value_parser = crate::commands::set::parse_assignment)]
+        assignments: Vec<crate::commands::set::Assignment>,
+        /// Write nothing (exit 3) when the case is no longer this version.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+    },
 }
 
 pub use crate::commands::cases::RoundsFormat;
 pub use crate::commands::{ExportFormat, Format};
 
-/// `--now`: a date (midnight, local) or a local time.
+/// `--now`: a date (midnight, local) or a local time of the site zone; a time with an offset
+/// is converted into the site zone.
 pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
-    parse_time(s)
-        .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
-        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+    parse_now_in(s, now_zone())
+}
+
+/// [`parse_now`] in `zone`.
+pub fn parse_now_in(s: &str, zone: chrono_tz::Tz) -> Result<NaiveDateTime, String> {
+    use crate::case::zone::{TimeError, parse_time_in};
+    match parse_time_in(s, zone) {
+        Ok(t) => Ok(t),
+        Err(TimeError::Gap(_)) => Err(format!("{s:?} {}", TimeError::Gap(zone).reason())),
+        Err(TimeError::Format) => parse_date(s)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+    }
+}
+
+/// The zone of `--now` and of the clock: the site's; a broken `site.json` is reported by
+/// the command that reads it, so here it falls back to the machine's zone.
+fn now_zone() -> chrono_tz::Tz {
+    crate::site::site_zone().unwrap_or_else(|_| crate::site::machine_zone())
 }
 
 /// The time to the minute.
@@ -94,7 +124,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
     let now = minute(
         cli.now
-            .unwrap_or_else(|| chrono::Local::now().naive_local()),
+            .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local()),
     );
     match cli.command {
         Some(Command::Evaluate {
@@ -129,21 +159,47 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let out =
                 crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
-            // A closed pipe (`| head`) is not worth a panic.
-            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
-                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
+            match format {
+                ExportFormat::Fhir => crate::output::print_json(&out),
+                ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
+            }
+            Ok(())
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        Some(Command::Set {
+            id,
+            assignments,
+            expect_version,
+        }) => {
+            if cli.now.is_some() {
+                return Err(Failure::input(
+                    "set records what happens now; --now is for what-if views, which write \
+                     nothing",
+                ));
+            }
+            crate::commands::set::set(
+                cli.data_dir.as_deref(),
+                &id,
+                &assignments,
+                expect_version,
+                now,
+            )
+        }
         None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
     }
 }
 
 pub fn main() -> ExitCode {
+    // Core dumps would put patient data on disk.
+    crate::store::signals::disable_core_dumps();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("spinewatch: {}", f.message.replace('\n', "\nspinewatch: "));
+            crate::output::eprint_text(&format!(
+                "spinewatch: {}\n",
+                f.message.replace('\n', "\nspinewatch: ")
+            ));
             ExitCode::from(f.code)
         }
     }

@@ -185,11 +185,11 @@ fn the_json_has_exactly_the_documented_shape() {
 
 #[test]
 fn the_command_lists_the_data_dir_and_marks_held_cases_read_only() {
-    use spinewatch::store::{FileStore, Store};
+    use spinewatch::store::Store;
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = FileStore::open(tmp.path()).unwrap();
-    store.save(&case("bed12", "Bed 12")).unwrap();
-    store.save(&case("bed14", "Bed 14")).unwrap();
+    let mut store = open_store(tmp.path());
+    save(&mut store, &case("bed12", "Bed 12"));
+    save(&mut store, &case("bed14", "Bed 14"));
     write(
         tmp.path(),
         "bed7.json",
@@ -297,6 +297,7 @@ fn worse(id: &str, label: &str) -> spinewatch::case::Case {
     let mut exam = c.neuro_exams[0].clone();
     exam.at = spinewatch::case::parse_time("2026-12-01T06:00");
     exam.frankel = spinewatch::case::Frankel::parse("c");
+    exam.uid = Some(spinewatch::case::uid::random());
     c.neuro_exams.push(exam);
     c
 }
@@ -322,7 +323,8 @@ fn top_is_the_first_pitfall_in_a_few_words() {
     let first = e.pitfalls().next().unwrap();
     let top = bed12.top.as_ref().unwrap();
     assert_eq!(top.id, first.id);
-    assert_eq!(top.short, "No decision for lesion T5");
+    assert_eq!(top.short, first.short.clone().unwrap());
+    assert_eq!(top.short, "Further lesion undecided");
     assert!(top.short.chars().count() <= spinewatch::store::rounds::SHORT_MAX);
     let v: Value = serde_json::from_str(&list.to_json_pretty()).unwrap();
     assert_eq!(
@@ -395,6 +397,10 @@ fn the_brief_evaluation_agrees_with_evaluate() {
                 brief.top.as_ref().map(|t| t.title.as_str()),
                 top.map(|t| t.title.as_str())
             );
+            assert_eq!(
+                brief.top.as_ref().and_then(|t| t.short.clone()),
+                top.and_then(|t| t.short.clone())
+            );
             assert_eq!(brief.clocks, full.clocks);
             assert_eq!(brief.pod, full.pod);
         }
@@ -443,50 +449,56 @@ fn at(s: &str) -> chrono::NaiveDateTime {
     spinewatch::case::parse_time(s).unwrap()
 }
 
+fn at_0600() -> chrono::NaiveDateTime {
+    at("2026-12-01T06:00")
+}
+fn at_0900() -> chrono::NaiveDateTime {
+    at("2026-12-01T09:00")
+}
+fn at_0930() -> chrono::NaiveDateTime {
+    at("2026-12-01T09:30")
+}
+
 /// A data directory where Bed 12 was imported at 06:00, had a worse exam appended at 09:00
 /// (by ana) and its wound changed from healing to infection at 09:30 (by ben); Bed 14 was
 /// imported at 06:00 and left alone.
 fn edited_store() -> tempfile::TempDir {
-    use spinewatch::store::{Change, FileStore, Store};
+    use spinewatch::store::{Change, Store};
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = FileStore::open(tmp.path()).unwrap();
+    let mut store = open_store(tmp.path());
     store.set_user("ana");
-    let import = |id: &str| Change {
-        path: "(import)".into(),
-        old: Value::Null,
-        new: serde_json::json!({"file": format!("{id}.json")}),
-    };
+    store.set_clock(at_0600);
     for (id, label) in [("bed12", "Bed 12"), ("bed14", "Bed 14")] {
-        store.create(&case(id, label), now()).unwrap();
-        store
-            .append_audit(id, at("2026-12-01T06:00"), &[import(id)])
-            .unwrap();
+        let import = Change {
+            path: "(import)".into(),
+            old: Value::Null,
+            new: serde_json::json!({"file": format!("{id}.json")}),
+        };
+        store.create(&case(id, label), &[import], now()).unwrap();
     }
-    let mut c = case("bed12", "Bed 12");
+    let mut c = store.load("bed12", now()).unwrap();
     let mut exam = c.neuro_exams[0].clone();
     exam.at = Some(at("2026-12-01T09:00"));
     exam.frankel = spinewatch::case::Frankel::parse("c");
-    c.neuro_exams.push(exam.clone());
-    store.save(&c).unwrap();
+    exam.uid = Some(spinewatch::case::uid::random());
+    c.neuro_exams.push(exam);
     let row = Change {
         path: "neuro_exams[1]".into(),
         old: Value::Null,
-        new: serde_json::to_value(&exam).unwrap(),
+        new: serde_json::to_value(c.neuro_exams.last().unwrap()).unwrap(),
     };
-    store
-        .append_audit("bed12", at("2026-12-01T09:00"), &[row])
-        .unwrap();
+    store.set_clock(at_0900);
+    try_save(&mut store, &c, &[row]).unwrap();
+    let mut c = store.load("bed12", now()).unwrap();
     store.set_user("ben");
+    store.set_clock(at_0930);
     c.wound.status = spinewatch::case::WoundStatus::parse("infection");
-    store.save(&c).unwrap();
     let wound = Change {
         path: "wound.status".into(),
         old: Value::from("healing"),
         new: Value::from("infection"),
     };
-    store
-        .append_audit("bed12", at("2026-12-01T09:30"), &[wound])
-        .unwrap();
+    try_save(&mut store, &c, &[wound]).unwrap();
     tmp
 }
 

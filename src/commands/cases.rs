@@ -3,9 +3,11 @@
 
 use super::Format;
 use crate::case::decode::short_json;
-use crate::case::format_time;
+use crate::case::file::read_case_file_in;
+use crate::case::{Case, format_time};
 use crate::failure::Failure;
 use crate::history;
+use crate::output::{print_json, print_text};
 use crate::site::load_protocol;
 use crate::store::file::{FileStore, is_case_id};
 use crate::store::rounds::{self, RoundsList};
@@ -18,19 +20,22 @@ use std::path::Path;
 
 fn open(dir_override: Option<&Path>) -> Result<FileStore, Failure> {
     let dir = data_dir(dir_override);
-    FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))
+    let mut store = FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))?;
+    store.set_zone(crate::site::site_zone()?);
+    Ok(store)
 }
 
 /// Permission fixes go to stderr once the command's work is done (file names only).
 fn warn(store: &FileStore) {
     for w in store.warnings() {
-        eprintln!("spinewatch: warning: {w}");
+        crate::output::eprint_text(&format!("spinewatch: warning: {w}\n"));
     }
 }
 
-fn store_failure(e: StoreError) -> Failure {
+pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Io(m) => Failure::other(m),
+        StoreError::Conflict { message, .. } => Failure { code: 3, message },
         StoreError::NotFound(_) | StoreError::Refused(_) => Failure::input(e.to_string()),
     }
 }
@@ -81,24 +86,12 @@ pub fn rounds(
     }
     let list = RoundsList::new(now, cases, damaged);
     warn(&store);
-    let out = match format {
-        RoundsFormat::Json => list.to_json_pretty() + "\n",
-        RoundsFormat::Text => list.text(),
-        RoundsFormat::Markdown => list.markdown(),
-    };
-    print_out(&out)
-}
-
-/// Every text a store command prints goes out here (one place to escape it and to end
-/// quietly on a closed pipe).
-fn print_out(text: &str) -> Result<(), Failure> {
-    use std::io::Write;
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::other(format!("cannot write the output: {e}")))
-        }
-        _ => Ok(()),
+    match format {
+        RoundsFormat::Json => print_json(&format!("{}\n", list.to_json_pretty())),
+        RoundsFormat::Text => print_text(&list.text()),
+        RoundsFormat::Markdown => print_text(&list.markdown()),
     }
+    Ok(())
 }
 
 /// `spinewatch evaluate FILE|ID [--as-of TIME]`: a case file, or a case in the data
@@ -112,19 +105,55 @@ pub fn evaluate(
     as_of: Option<NaiveDateTime>,
 ) -> Result<(), Failure> {
     let protocol = load_protocol()?;
+    let path = Path::new(target);
+    let is_file = path.is_file() || target.ends_with(".json");
     let (case, at) = match as_of {
-        None => (super::export::load_target(target, dir_override, now)?, now),
-        Some(time) => (case_as_of(dir_override, target, time)?, time),
+        None if is_file => (read_case_file_in(path, now, protocol.zone)?, now),
+        None => (load_by_id(dir_override, target)?.0, now),
+        Some(_) if is_file => {
+            return Err(Failure::input(format!(
+                "{target}: --as-of needs a case id in the data directory (a file has no \
+                 audit trail)"
+            )));
+        }
+        Some(time) => (case_as_of(dir_override, target, time, protocol.zone)?, time),
     };
     let eval = crate::protocol::evaluate(&case, &protocol, at);
-    let mut out = match format {
+    match format {
         Format::Json => {
-            serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
+            let mut value = serde_json::to_value(&eval).expect("an evaluation always serialises");
+            // The case's version (kept by the store), for `set --expect-version`.
+            let version = crate::store::version_of(&case);
+            if let (Value::Object(m), true) = (&mut value, version > 0) {
+                m.insert("version".into(), version.into());
+            }
+            let mut out =
+                serde_json::to_string_pretty(&value).expect("an evaluation always serialises");
+            out.push('\n');
+            print_json(&out);
         }
-        Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
-    };
-    out.push('\n');
-    print_out(&out)
+        Format::Text => {
+            let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
+            out.push('\n');
+            print_text(&out);
+        }
+    }
+    Ok(())
+}
+
+/// Case `id` of the data directory, and the store it was read from.
+fn load_by_id(dir_override: Option<&Path>, id: &str) -> Result<(Case, FileStore), Failure> {
+    let dir = data_dir(dir_override);
+    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
+        return Err(Failure::input(format!(
+            "{id:?}: no such case file, and no case with that id in {}",
+            dir.display()
+        )));
+    }
+    let store = open(dir_override)?;
+    // Dates are not judged against a time here, as the store loads every case.
+    let case = store.load(id, NaiveDateTime::MAX).map_err(store_failure)?;
+    Ok((case, store))
 }
 
 /// Case `id` of the data directory as it stood at `time`.
@@ -132,24 +161,12 @@ fn case_as_of(
     dir_override: Option<&Path>,
     id: &str,
     time: NaiveDateTime,
-) -> Result<crate::case::Case, Failure> {
-    if Path::new(id).is_file() || id.ends_with(".json") {
-        return Err(Failure::input(format!(
-            "{id}: --as-of needs a case id in the data directory (a file has no audit trail)"
-        )));
-    }
-    let dir = data_dir(dir_override);
-    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
-        return Err(Failure::input(format!(
-            "case {id:?}: not found in {}",
-            dir.display()
-        )));
-    }
-    let store = open(dir_override)?;
-    let case = store.load(id, time).map_err(store_failure)?;
+    zone: chrono_tz::Tz,
+) -> Result<Case, Failure> {
+    let (case, store) = load_by_id(dir_override, id)?;
     let entries = store.history(id).map_err(store_failure)?;
     let shown = format_time(&time);
-    match history::case_as_of(&case, &entries, time) {
+    match history::case_as_of(&case, &entries, time, zone) {
         Ok(Some(case)) => Ok(case),
         Ok(None) => Err(Failure::input(format!(
             "case {id}: was not in the data directory yet at {shown} (its audit trail starts \
@@ -165,18 +182,10 @@ fn case_as_of(
 /// overwritten. The first audit entry records the file name and the SHA-256 of its bytes.
 pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> Result<(), Failure> {
     let shown = file.display();
-    let bytes = std::fs::read(file).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            2
-        } else {
-            1
-        };
-        Failure {
-            code,
-            message: format!("{shown}: cannot read: {e}"),
-        }
-    })?;
-    let decoded = schema::decode(&bytes, now).map_err(|u| match u {
+    // Refused over 4 MiB before it is read.
+    let bytes = crate::case::file::read_limited(file)?;
+    let zone = crate::site::site_zone()?;
+    let decoded = schema::decode_in(&bytes, now, zone).map_err(|u| match u {
         Unreadable::Damaged(r) => Failure::input(format!("{shown}: not imported: {r}")),
         Unreadable::Newer(r) => Failure::input(format!("{shown}: not imported: {r}")),
     })?;
@@ -198,10 +207,6 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
     };
     let mut store = open(dir_override)?;
     warn(&store);
-    store.create(&case, now).map_err(|e| match e {
-        StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
-        other => Failure::input(format!("{shown}: not imported: {other}")),
-    })?;
     let name = file
         .file_name()
         .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
@@ -220,25 +225,32 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
         old: before[i].clone(),
         new: json!(true),
     }));
-    store.append_audit(&id, now, &changes).map_err(|e| {
-        Failure::other(format!(
-            "imported {id}, but its audit trail could not be started: {e}"
-        ))
+    // The audit entries are written before the case file: an import killed half-way leaves
+    // no case, and its entries are marked not applied when the file is imported again.
+    store.create(&case, &changes, now).map_err(|e| match e {
+        StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
+        other => Failure::input(format!("{shown}: not imported: {other}")),
     })?;
     let migrated = decoded.migrated_from.map_or(String::new(), |v| {
         format!(" (migrated from spinewatch.case/{v})")
     });
-    println!("imported {id} into {}{migrated}", store.dir().display());
+    print_text(&format!(
+        "imported {id} into {}{migrated}\n",
+        store.dir().display()
+    ));
     Ok(())
 }
 
-/// `spinewatch audit ID [--verify]`.
+/// `spinewatch audit ID [--verify]`. `--verify` checks the hash chain, then the case file
+/// against the chain's newest entry.
 pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), Failure> {
     let store = open(dir_override)?;
     warn(&store);
     let dir = store.dir();
     let log = audit::log_path(dir, id);
-    if !is_case_id(id) || (!store.case_path(id).exists() && !log.exists()) {
+    let case_path = store.case_path(id);
+    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    if !is_case_id(id) || (!exists(&case_path) && !exists(&log)) {
         return Err(Failure::input(format!(
             "no case {id:?} in {}",
             dir.display()
@@ -246,31 +258,93 @@ pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), 
     }
     let file = format!("{id}.log.jsonl");
     if verify {
-        return match audit::verify(dir, id).map_err(store_failure)? {
-            Ok(n) => {
-                println!(
-                    "{file}: chain intact, {n} {} (entries cut from the end would not show)",
-                    if n == 1 { "entry" } else { "entries" }
-                );
-                Ok(())
-            }
-            Err(broken) => Err(Failure::input(format!("{file}: {broken}"))),
-        };
+        return verify_trail(dir, id, &file);
     }
     let entries = audit::read(dir, id).map_err(store_failure)?;
+    let mut out = String::new();
     if entries.is_empty() {
-        println!("{id}: no audit entries");
+        out.push_str(&format!("{id}: no audit entries\n"));
     }
     for e in entries {
-        println!(
-            "#{:<4} {}  {}  {}: {} → {}",
+        out.push_str(&format!(
+            "#{:<4} {}  {}  {}: {} → {}\n",
             e.seq,
             e.at.replacen('T', " ", 1),
             e.user,
             e.path,
             short_json(&e.old),
             short_json(&e.new)
-        );
+        ));
     }
+    print_text(&out);
+    Ok(())
+}
+
+/// `audit --verify`: exit 0 when the chain is intact and the case is what its newest entry
+/// produced (or, an interrupted save, what the entry before produced); exit 2 naming what is
+/// wrong otherwise.
+fn verify_trail(dir: &Path, id: &str, file: &str) -> Result<(), Failure> {
+    use crate::store::audit::{CaseCheck, NO_CASE};
+    let n = match audit::verify(dir, id).map_err(|e| Failure::input(e.to_string()))? {
+        Ok(n) => n,
+        Err(broken) => return Err(Failure::input(format!("{file}: {broken}"))),
+    };
+    let case_file = format!("{id}.json");
+    let disk = match crate::store::files::read(&dir.join(&case_file)) {
+        Ok(None) => NO_CASE.to_string(),
+        Ok(Some(bytes)) => match serde_json::from_slice::<Value>(&bytes) {
+            Ok(v) => crate::store::clinical_hash(&v),
+            Err(e) => {
+                return Err(Failure::input(format!(
+                    "{case_file}: cannot be read ({e}); it cannot be checked against {file}"
+                )));
+            }
+        },
+        Err(e) => return Err(Failure::input(format!("{case_file}: {e}"))),
+    };
+    if n == 0 && disk != NO_CASE {
+        return Err(Failure::input(format!(
+            "{file}: the audit trail is missing or empty, but {case_file} exists: its \
+             history was deleted"
+        )));
+    }
+    let entries = audit::read(dir, id).map_err(store_failure)?;
+    let count = format!("{n} {}", if n == 1 { "entry" } else { "entries" });
+    let line = match audit::check_case(&entries, &disk) {
+        CaseCheck::Matches => {
+            format!("{file}: chain intact, {count}; {case_file} matches the newest entry\n")
+        }
+        CaseCheck::Interrupted { from, to } => {
+            let which = if from == to {
+                format!("entry {from}")
+            } else {
+                format!("entries {from}–{to}")
+            };
+            format!(
+                "{file}: chain intact, {count}; an interrupted save: {which} never reached \
+                 {case_file} (it matches the entry before); the next opening marks {which} \
+                 not applied\n"
+            )
+        }
+        CaseCheck::Unchecked => format!(
+            "{file}: chain intact, {count} (written before entries held the case's hash: \
+             {case_file} cannot be checked against them, and entries cut from the end would \
+             not show)\n"
+        ),
+        CaseCheck::Differs { newest, older } => {
+            let what = match older {
+                Some(k) => format!(
+                    "it matches entry {k}, an older state: rolled back, or entries cut from the end"
+                ),
+                None if disk == NO_CASE => format!("{case_file} is missing"),
+                None => "edited behind the trail, or entries cut from the end".to_string(),
+            };
+            return Err(Failure::input(format!(
+                "{file}: chain intact, {count}, but {case_file} does not match entry {newest}, \
+                 the newest ({what})"
+            )));
+        }
+    };
+    print_text(&line);
     Ok(())
 }

@@ -33,11 +33,7 @@ pub fn export(
 
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the data
 /// directory.
-pub(crate) fn load_target(
-    target: &str,
-    data_dir: Option<&Path>,
-    now: NaiveDateTime,
-) -> Result<Case, Failure> {
+fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Result<Case, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
         return read_case_file(path, now);
@@ -70,6 +66,6 @@ fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<Case, Fai
     store.load(id, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(),
         StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
-        StoreError::Io(m) => Failure::other(format!("case {id}: {m}")),
+        other => Failure::other(format!("case {id}: {other}")),
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod export;
+pub mod set;
 
 pub use export::export;
 

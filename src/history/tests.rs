@@ -14,6 +14,7 @@ fn entry(seq: u64, at: &str, path: &str, old: Value, new: Value) -> Entry {
         old,
         new,
         prev: String::new(),
+        case: None,
         hash: String::new(),
     }
 }
@@ -243,4 +244,37 @@ fn changed_since_lists_appeared_cleared_and_who_edited() {
     // Imported since: everything appeared.
     let new = ChangedSince::new(since, None, &now, &entries);
     assert_eq!(new.appeared, now);
+}
+
+#[test]
+fn entries_marked_not_applied_are_skipped_and_create_starts_the_case() {
+    let now = json!({ "a": 1, "b": 2 });
+    let entries = vec![
+        entry(1, "2026-12-01T07:00", "(create)", Value::Null, Value::Null),
+        entry(2, "2026-12-01T10:00", "a", json!(0), json!(9)),
+        entry(
+            3,
+            "2026-12-01T10:01",
+            "(not applied)",
+            Value::Null,
+            json!({"from": 2, "to": 2}),
+        ),
+        entry(4, "2026-12-01T11:00", "b", json!(1), json!(2)),
+    ];
+    let then = as_of(&now, &entries, t("2026-12-01T09:00"))
+        .unwrap()
+        .unwrap();
+    // `a` 9 never reached the case: its old value is not put back.
+    assert_eq!(then, json!({ "a": 1, "b": 1 }));
+    assert_eq!(as_of(&now, &entries, t("2026-12-01T06:00")).unwrap(), None);
+    // A save that recorded no values cannot be undone.
+    let blind = vec![entry(
+        5,
+        "2026-12-01T10:00",
+        "(save)",
+        Value::Null,
+        Value::Null,
+    )];
+    let err = as_of(&now, &blind, t("2026-12-01T09:00")).unwrap_err();
+    assert_eq!(err.seq, 5);
 }

@@ -1,18 +1,16 @@
-//! A case's evaluation in brief, for the rounds list: the same rules at the same moment, but
-//! the words are filled in only for the one pitfall a rounds row shows. Over 10,000 cases the
-//! full [`evaluate`](super::evaluate) spends a fifth of its time writing texts nobody reads
-//! there. Pure, like `evaluate`; `tests/store_rounds.rs` checks that both agree.
+//! A case's evaluation in brief, for the rounds list: the same rules at the same moment
+//! ([`run`](super::evaluation::run), as `evaluate`), but words are filled in only for the one
+//! pitfall a rounds row shows. Over 10,000 cases the full `evaluate` spends a fifth of its
+//! time writing texts nobody reads there. Pure; `tests/store_rounds.rs` checks both agree.
 
 use super::Protocol;
-use super::clocks::{self, Clocks, RtWindow};
-use super::evaluation::{Kind, Scores, Severity};
-use super::rules::{self, Ctx, Out};
-use super::scores;
+use super::clocks::{Clocks, RtWindow};
+use super::evaluation::{Kind, Severity, kind_severity, run};
 use super::text::fill;
 use crate::case::Case;
 use chrono::NaiveDateTime;
 
-/// One fired item without its words.
+/// One item of the evaluation without its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BriefItem {
     pub id: &'static str,
@@ -20,12 +18,14 @@ pub struct BriefItem {
     pub severity: Severity,
 }
 
-/// The first pitfall (in the evaluation's order), with its title filled in.
+/// The first pitfall (in the evaluation's order) with its words for a rounds row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BriefTop {
     pub id: &'static str,
     pub severity: Severity,
     pub title: String,
+    /// The protocol's rounds-row words (`Item::short`), when it has them.
+    pub short: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,79 +44,47 @@ impl Brief {
     }
 }
 
-fn severity(text: &str) -> Severity {
-    [Severity::Critical, Severity::Warning]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-        .unwrap_or(Severity::Info)
-}
-
-/// `evaluate` without the words: counts, clocks and the first pitfall.
+/// `evaluate` without the words: every item's ID, kind and severity, the clocks, and the
+/// first pitfall's title and short words.
 pub fn evaluate_brief(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Brief {
-    let p = &protocol.params;
-    let pod = clocks::pod(case, now);
-    let rt_schedule = scores::rt_schedule(case, p);
-    let rt_window = clocks::rt_window(case, pod, rt_schedule.fractions, now, p);
-    let scores = Scores {
-        lesions: scores::lesion_scores(case),
-        tokuhashi: scores::tokuhashi(case, now),
-        rt_field: scores::rt_fields(&scores::treated_levels(case)),
-        rt_schedule,
-        performance: scores::performance(case),
-        frankel: scores::frankel(case, now),
-    };
-    let clocks = clocks::clocks(case, now, p);
-    let ctx = Ctx::new(
-        case,
-        protocol,
-        now,
-        pod,
-        rt_window.as_ref(),
-        &clocks,
-        &scores,
-    );
-    let mut out = Out::default();
-    for (_, rule) in rules::RULES {
-        rule(&ctx, &mut out);
-    }
-    let mut items: Vec<BriefItem> = out
+    let r = run(case, protocol, now);
+    let mut items: Vec<BriefItem> = r
+        .out
         .fired
         .iter()
         .map(|f| {
-            let text = protocol.rule(f.id);
+            let (kind, severity) = kind_severity(protocol, f);
             BriefItem {
                 id: f.id,
-                kind: if text.kind == "pitfall" {
-                    Kind::Pitfall
-                } else {
-                    Kind::Plan
-                },
-                severity: severity(&text.severity),
+                kind,
+                severity,
             }
         })
         .collect();
-    items.extend(out.asks.iter().map(|a| BriefItem {
+    items.extend(r.out.asks.iter().map(|a| BriefItem {
         id: a.id,
         kind: Kind::Ask,
         severity: Severity::Info,
     }));
-    items.sort_unstable_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
+    // As `evaluate` sorts (stable: an ask may come once per row).
+    items.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
     let top = items
         .iter()
         .find(|i| i.kind == Kind::Pitfall)
         .and_then(|i| {
-            let f = out.fired.iter().find(|f| f.id == i.id)?;
-            let (title, _) = protocol.wording(f.id).pick(f.variant);
+            let f = r.out.fired.iter().find(|f| f.id == i.id)?;
+            let wording = protocol.wording(f.id);
             Some(BriefTop {
                 id: i.id,
                 severity: i.severity,
-                title: fill(title, &f.vars),
+                title: fill(wording.pick(f.variant).0, &f.vars),
+                short: wording.short(f.variant).map(|s| fill(s, &f.vars)),
             })
         });
     Brief {
-        pod,
-        rt_window,
-        clocks,
+        pod: r.pod,
+        rt_window: r.rt_window,
+        clocks: r.clocks,
         items,
         top,
     }
