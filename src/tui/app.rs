@@ -107,6 +107,8 @@ pub struct App {
     /// The wall clock for the audit trail and locks when `now` is a what-if (`--now`): an
     /// edit made while looking at "POD 24" still happened today. `None`: `now` is the clock.
     pub wall_clock: Option<fn() -> NaiveDateTime>,
+    /// Entries not yet on disk (a failed save) and what leaving asks (`drafts.rs`).
+    pub drafts: super::drafts::DraftState,
 }
 
 impl App {
@@ -122,6 +124,7 @@ impl App {
             listing: Listing::default(),
             goto: None,
             wall_clock: None,
+            drafts: Default::default(),
         }
     }
 
