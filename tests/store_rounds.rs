@@ -322,7 +322,7 @@ fn top_is_the_first_pitfall_in_a_few_words() {
     let first = e.pitfalls().next().unwrap();
     let top = bed12.top.as_ref().unwrap();
     assert_eq!(top.id, first.id);
-    assert_eq!(top.short, "Undecided: lesion T5");
+    assert_eq!(top.short, "Lesion T5 undecided");
     assert!(top.short.chars().count() <= spinewatch::store::rounds::SHORT_MAX);
     let v: Value = serde_json::from_str(&list.to_json_pretty()).unwrap();
     assert_eq!(

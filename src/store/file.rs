@@ -653,6 +653,10 @@ impl Store for FileStore {
         }
         lock::holder(&self.dir, id)
     }
+
+    fn watch(&self) -> Option<Box<dyn super::watch::ChangeFeed>> {
+        Some(Box::new(super::watch::DirWatch::new(&self.dir)))
+    }
 }
 
 impl Drop for FileStore {

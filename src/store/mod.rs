@@ -40,6 +40,7 @@ pub mod memory;
 pub mod rounds;
 pub mod schema;
 pub mod signals;
+pub mod watch;
 
 pub use atomic::SaveStep;
 pub use dirs::data_dir;
@@ -198,6 +199,11 @@ pub trait Store {
     /// Who holds the case in another instance right now ("in use by ana since …"), without
     /// taking it; `None` when it is free or held by this instance.
     fn holder(&self, _id: &str) -> Option<String> {
+        None
+    }
+    /// What others change, as it happens (a live rounds list): `None` when this store cannot
+    /// tell, and the caller reloads on request only.
+    fn watch(&self) -> Option<Box<dyn watch::ChangeFeed>> {
         None
     }
 }

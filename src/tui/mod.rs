@@ -2,14 +2,20 @@
 //! One loop here performs the effects through the store and draws only on change.
 
 pub mod app;
+pub mod choice;
 pub mod demo;
 pub mod drafts;
+pub mod exams;
 pub mod fields;
 pub mod form;
+pub mod history;
 pub mod keys;
 pub mod lists;
 pub mod live;
+pub mod mri;
+pub mod points;
 pub mod popup;
+pub mod review;
 pub mod rounds;
 pub mod screens;
 pub mod spine;
@@ -18,11 +24,12 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Effect};
-pub use update::update;
+pub use update::{paste, update};
 
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
-use crate::store::Store;
+use crate::store::watch::{ChangeFeed, Changed};
+use crate::store::{Access, Store};
 use chrono::{NaiveDateTime, Timelike};
 use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::{Path, PathBuf};
@@ -41,6 +48,7 @@ pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
     );
     if now.is_some() {
         app.wall_clock = Some(clock);
+        app.simulated = true;
     }
     let start = vec![Effect::LoadRounds];
     session(&mut app, store.as_mut(), data_dir, now.is_none(), start)
@@ -71,6 +79,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     let mut app = App::new(protocol, at, theme::Theme::from_env());
     if now.is_some() {
         app.wall_clock = Some(clock);
+        app.simulated = true;
     }
     let start = vec![Effect::LoadRounds, Effect::Open(id)];
     session(&mut app, store.as_mut(), &dir, now.is_none(), start)
@@ -103,11 +112,21 @@ fn session(
     let shutdown = crate::store::signals::install();
     let jobs = crate::store::signals::JobControl::install();
     let mut terminal = ratatui::init();
+    // A paste arrives as one text event, never as keys that could move or archive.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let inputs = Inputs {
         shutdown,
         jobs,
         events: spawn_event_reader(),
+        changes: std::cell::RefCell::new(store.watch()),
     };
+    // "Since your last rounds": the marks count from this user's previous session here.
+    let review_key = data_dir.display().to_string();
+    let started = app.wall_now();
+    app.review = review::last(&review_key).map(|since| review::Review {
+        since,
+        user: crate::store::dirs::user_name(),
+    });
     let result = event_loop(
         &mut terminal,
         app,
@@ -117,15 +136,21 @@ fn session(
         start,
         &inputs,
     );
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
+    if !app.simulated {
+        review::record(&review_key, started);
+    }
     result
 }
 
-/// What wakes the loop: the hang-up/terminate flag, job control, and terminal events.
+/// What wakes the loop: the hang-up/terminate flag, job control, terminal events, and
+/// changes made elsewhere to the store.
 struct Inputs {
     shutdown: crate::store::signals::Shutdown,
     jobs: crate::store::signals::JobControl,
     events: Receiver<std::io::Result<Event>>,
+    changes: std::cell::RefCell<Option<Box<dyn ChangeFeed>>>,
 }
 
 /// Terminal events arrive from their own thread. On a hung-up terminal crossterm can keep
@@ -244,24 +269,38 @@ fn event_loop(
             reenter(terminal);
             dirty = true;
         }
-        let key = match step(terminal, app, &mut dirty, &inputs.events) {
-            Ok(key) => key,
+        let input = match step(terminal, app, &mut dirty, &inputs.events) {
+            Ok(input) => input,
             Err(e) => {
                 // The terminal is gone (read error, end of input): keep what can be kept.
                 let left = leave_now(app, store, data_dir);
                 return left.and(Err(Failure::other(format!("terminal: {e}"))));
             }
         };
-        let Some(key) = key else {
-            if live_clock {
-                // Counters move once a minute; nothing else redraws without a key.
-                let now = clock();
-                if now != app.now {
-                    app.set_now(now);
-                    dirty = true;
-                }
+        if let Some(feed) = inputs.changes.borrow_mut().as_mut()
+            && live_refresh(app, store, feed.as_mut())
+        {
+            dirty = true;
+        }
+        if live_clock {
+            // Counters move once a minute; changes elsewhere redraw too (`live_refresh`).
+            let now = clock();
+            if now != app.now {
+                app.set_now(now);
+                dirty = true;
             }
-            continue;
+        }
+        let key = match input {
+            None => continue,
+            Some(Input::Paste(text)) => {
+                dirty = true;
+                let effects = update::paste(app, &text);
+                if perform(app, store, data_dir, effects) {
+                    return Ok(());
+                }
+                continue;
+            }
+            Some(Input::Key(key)) => key,
         };
         dirty = true;
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
@@ -291,19 +330,55 @@ pub fn handle_key(
     perform(app, store, data_dir, effects).then_some(Ok(()))
 }
 
-/// Draws when something changed, then waits briefly for a key press.
+/// Changes saved elsewhere (another instance, an import) reach the rounds list, the held
+/// markers and a read-only view without a key. Only the cases named are re-read and
+/// re-evaluated; something unreadable (a damaged file) reloads the whole list. True: redraw.
+pub fn live_refresh(app: &mut App, store: &mut dyn Store, feed: &mut dyn ChangeFeed) -> bool {
+    let changes = feed.changes();
+    if changes.is_empty() {
+        return false;
+    }
+    let mut cases = Vec::new();
+    for change in changes {
+        match change {
+            Changed::Case(id) => match store.load(&id, app.now) {
+                Ok(case) => {
+                    app.case_changed(&id, Some(case));
+                    cases.push(id);
+                }
+                Err(crate::store::StoreError::NotFound(_)) => app.case_changed(&id, None),
+                Err(_) => {
+                    perform(app, store, Path::new(""), vec![Effect::LoadRounds]);
+                    return true;
+                }
+            },
+            Changed::Lock(id) => app.set_holder(&id, store.holder(&id)),
+        }
+    }
+    review::mark(app, store, Some(&cases));
+    true
+}
+
+/// What a terminal event brings the loop: a key press, or a paste (text, never keys).
+enum Input {
+    Key(KeyEvent),
+    Paste(String),
+}
+
+/// Draws when something changed, then waits briefly for a key press or a paste.
 fn step(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     dirty: &mut bool,
     events: &Receiver<std::io::Result<Event>>,
-) -> std::io::Result<Option<KeyEvent>> {
+) -> std::io::Result<Option<Input>> {
     if *dirty {
         terminal.draw(|f| view::draw(f, app))?;
         *dirty = false;
     }
     match events.recv_timeout(Duration::from_millis(250)) {
-        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Ok(Some(k)),
+        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Ok(Some(Input::Key(k))),
+        Ok(Ok(Event::Paste(text))) => Ok(Some(Input::Paste(text))),
         Ok(Ok(Event::Resize(..))) => {
             *dirty = true;
             Ok(None)
@@ -336,11 +411,18 @@ pub fn perform(
                 Ok(listing) => {
                     app.set_listing(listing);
                     app.mark_held(|id| store.holder(id));
+                    review::mark(app, store, None);
                 }
                 Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
             },
             Effect::Open(id) => {
-                let access = match store.lock(&id, app.wall_now()) {
+                // Simulated time writes nothing, not even a lock.
+                let locked = if app.simulated {
+                    Ok(Access::ReadWrite)
+                } else {
+                    store.lock(&id, app.wall_now())
+                };
+                let access = match locked {
                     Ok(a) => a,
                     Err(e) => {
                         app.goto = None;
@@ -440,6 +522,10 @@ pub fn perform(
             }
             Effect::Close(id) => store.unlock(&id),
             Effect::Export => export(app, data_dir),
+            Effect::LoadHistory(id) => match store.history(&id) {
+                Ok(entries) => app.show_history(&id, entries),
+                Err(e) => app.status = Some((format!("cannot read the history: {e}"), true)),
+            },
         }
     }
     false
