@@ -710,3 +710,43 @@ fn an_untimed_new_deficit_comes_before_every_running_clock() {
     assert_eq!(top.id, "W-NEURO-MRI");
     assert!(list.text().contains("exam time unknown"), "{}", list.text());
 }
+
+#[test]
+fn a_save_interrupted_before_the_case_was_replaced_is_not_undone() {
+    use spinewatch::store::audit::Entry;
+    let c = case("bed12", "Bed 12");
+    let hash = spinewatch::store::clinical_hash(&serde_json::to_value(&c).unwrap());
+    let entry = |seq, at: &str, path: &str, new: Value, case: &str| Entry {
+        seq,
+        at: at.into(),
+        user: "ana".into(),
+        path: path.into(),
+        old: Value::Null,
+        new,
+        prev: String::new(),
+        case: Some(case.into()),
+        hash: String::new(),
+    };
+    // The exam row was entered in the trail at 10:00, but the case file never got it (the
+    // store has not marked it "not applied" yet): the case has one exam.
+    let entries = vec![
+        entry(
+            1,
+            "2026-12-01T06:00",
+            "(import)",
+            serde_json::json!({}),
+            &hash,
+        ),
+        entry(
+            2,
+            "2026-12-01T10:00",
+            "neuro_exams[1]",
+            serde_json::json!({"at": "2026-12-01T10:00", "frankel": "d"}),
+            "another-hash",
+        ),
+    ];
+    let then = spinewatch::history::case_as_of(&c, &entries, at("2026-12-01T09:00"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(then.neuro_exams.len(), 1);
+}
