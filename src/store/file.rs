@@ -671,6 +671,10 @@ impl Store for FileStore {
         }
         super::installation::write_sent(&self.dir, id, sent)
     }
+
+    fn watch(&self) -> Option<Box<dyn super::watch::ChangeFeed>> {
+        Some(Box::new(super::watch::DirWatch::new(&self.dir)))
+    }
 }
 
 impl Drop for FileStore {

@@ -41,6 +41,7 @@ pub mod memory;
 pub mod rounds;
 pub mod schema;
 pub mod signals;
+pub mod watch;
 
 pub use atomic::SaveStep;
 pub use dirs::data_dir;
@@ -218,5 +219,10 @@ pub trait Store {
     /// Records what a FHIR export of the case sent.
     fn record_fhir_sent(&mut self, _id: &str, _sent: &FhirSent) -> Result<(), StoreError> {
         Ok(())
+    }
+    /// What others change, as it happens (a live rounds list): `None` when this store cannot
+    /// tell, and the caller reloads on request only.
+    fn watch(&self) -> Option<Box<dyn watch::ChangeFeed>> {
+        None
     }
 }
