@@ -106,7 +106,7 @@ pub fn evaluate(
     let protocol = load_protocol()?;
     let (case, at) = match as_of {
         None => (
-            super::export::load_case(target, dir_override, &protocol, now)?,
+            super::export::load_target(target, dir_override, now, protocol.zone)?,
             now,
         ),
         Some(time) => (case_as_of(dir_override, target, time, protocol.zone)?, time),

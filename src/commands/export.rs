@@ -42,7 +42,7 @@ pub fn export(
     ctx.mrn_system = fhir_site.mrn_system;
     ctx.bundle = req.bundle;
     let fhir = req.format == ExportFormat::Fhir;
-    let (case, mut store) = match load_target(target, data_dir, protocol, now)? {
+    let (case, mut store) = match find_target(target, data_dir, now, protocol.zone)? {
         Target::File(case) => {
             // A case file: the default data directory's namespace when it has one (so a
             // file and its stored case name the same resources), else the fallback.
@@ -89,29 +89,30 @@ enum Target {
 }
 
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the data
-/// directory.
-/// The case a target names (a file, or a case id in the data directory), for `evaluate`.
-pub(crate) fn load_case(
+/// directory, in the site zone `zone` (for `evaluate ID`, which needs only the case).
+pub(crate) fn load_target(
     target: &str,
     data_dir: Option<&Path>,
-    protocol: &Protocol,
     now: NaiveDateTime,
+    zone: chrono_tz::Tz,
 ) -> Result<Case, Failure> {
-    Ok(match load_target(target, data_dir, protocol, now)? {
-        Target::File(case) | Target::Stored(case, ..) => case,
+    Ok(match find_target(target, data_dir, now, zone)? {
+        Target::File(case) | Target::Stored(case, _, _) => case,
     })
 }
 
-fn load_target(
+/// The case to export and, when it is stored, its store (for the FHIR export's namespace,
+/// history and record).
+fn find_target(
     target: &str,
     data_dir: Option<&Path>,
-    protocol: &Protocol,
     now: NaiveDateTime,
+    zone: chrono_tz::Tz,
 ) -> Result<Target, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        // Its times are wall-clock times of the site zone, as the protocol's.
-        return read_case_file_in(path, now, protocol.zone).map(Target::File);
+        // Its times are wall-clock times of the site zone.
+        return read_case_file_in(path, now, zone).map(Target::File);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(
@@ -119,7 +120,7 @@ fn load_target(
         )));
     }
     let dir = crate::store::data_dir(data_dir);
-    let (case, store) = load_case_by_id(&dir, target, now, protocol.zone)?;
+    let (case, store) = load_case_by_id(&dir, target, now, zone)?;
     Ok(Target::Stored(case, store, target.to_string()))
 }
 
