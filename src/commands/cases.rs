@@ -1,8 +1,12 @@
-//! `spinewatch rounds`, `import` and `audit`: the store's commands.
+//! `spinewatch rounds`, `evaluate` (of a file or, `--as-of`, of a case as it stood), `import`
+//! and `audit`: the store's commands.
 
 use super::Format;
 use crate::case::decode::short_json;
+use crate::case::file::read_case_file_in;
+use crate::case::{Case, format_time};
 use crate::failure::Failure;
+use crate::history;
 use crate::output::{print_json, print_text};
 use crate::site::load_protocol;
 use crate::store::file::{FileStore, is_case_id};
@@ -36,42 +40,142 @@ pub(crate) fn store_failure(e: StoreError) -> Failure {
     }
 }
 
-/// `spinewatch rounds [--format json|text] [--archived]`.
+/// `--format` of `rounds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoundsFormat {
+    Json,
+    Text,
+    /// A table for a printed rounds sheet.
+    Markdown,
+}
+
+/// `spinewatch rounds [--format json|text|markdown] [--since TIME] [--archived]`.
 pub fn rounds(
     dir_override: Option<&Path>,
     now: NaiveDateTime,
-    format: Format,
+    format: RoundsFormat,
+    since: Option<NaiveDateTime>,
     include_archived: bool,
 ) -> Result<(), Failure> {
     let store = open(dir_override)?;
     let protocol = load_protocol()?;
-    // Each case is evaluated on the thread that read it and only its line is kept.
-    let results = store
-        .scan(|r| match r {
-            Ok(case) if include_archived || !case.is_archived() => {
-                let mut entry = rounds::entry(&case, &protocol, now);
-                entry.holder = store.holder(&entry.id);
-                entry.read_only = entry.holder.is_some();
-                Some(Ok(entry))
-            }
+    // Who holds what is one directory read, made while the cases are read.
+    let (held, results) = std::thread::scope(|s| {
+        let held = s.spawn(|| rounds::holders(store.dir()));
+        // Each case is evaluated on the thread that read it and only its line is kept.
+        let results = store.scan(|r| match r {
+            Ok(case) if include_archived || !case.is_archived() => Some(Ok(match since {
+                None => rounds::entry(&case, &protocol, now),
+                Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
+            })),
             Ok(_) => None,
             Err(d) => Some(Err(d)),
-        })
-        .map_err(store_failure)?;
+        });
+        (held.join().unwrap_or_default(), results)
+    });
     let (mut cases, mut damaged) = (Vec::new(), Vec::new());
-    for r in results.into_iter().flatten() {
+    for r in results.map_err(store_failure)?.into_iter().flatten() {
         match r {
-            Ok(e) => cases.push(e),
+            Ok(mut e) => {
+                e.holder = held.get(&e.id).cloned();
+                e.read_only = e.holder.is_some();
+                cases.push(e);
+            }
             Err(d) => damaged.push(d),
         }
     }
     let list = RoundsList::new(now, cases, damaged);
     warn(&store);
     match format {
-        Format::Json => print_json(&format!("{}\n", list.to_json_pretty())),
-        Format::Text => print_text(&list.text()),
+        RoundsFormat::Json => print_json(&format!("{}\n", list.to_json_pretty())),
+        RoundsFormat::Text => print_text(&list.text()),
+        RoundsFormat::Markdown => print_text(&list.markdown()),
     }
     Ok(())
+}
+
+/// `spinewatch evaluate FILE|ID [--as-of TIME]`: a case file, or a case in the data
+/// directory; with `--as-of`, the case as it stood at TIME (rebuilt from its audit trail),
+/// evaluated at TIME.
+pub fn evaluate(
+    dir_override: Option<&Path>,
+    target: &str,
+    format: Format,
+    now: NaiveDateTime,
+    as_of: Option<NaiveDateTime>,
+) -> Result<(), Failure> {
+    let protocol = load_protocol()?;
+    let path = Path::new(target);
+    let is_file = path.is_file() || target.ends_with(".json");
+    let (case, at) = match as_of {
+        None if is_file => (read_case_file_in(path, now, protocol.zone)?, now),
+        None => (load_by_id(dir_override, target)?.0, now),
+        Some(_) if is_file => {
+            return Err(Failure::input(format!(
+                "{target}: --as-of needs a case id in the data directory (a file has no \
+                 audit trail)"
+            )));
+        }
+        Some(time) => (case_as_of(dir_override, target, time, protocol.zone)?, time),
+    };
+    let eval = crate::protocol::evaluate(&case, &protocol, at);
+    match format {
+        Format::Json => {
+            let mut value = serde_json::to_value(&eval).expect("an evaluation always serialises");
+            // The case's version (kept by the store), for `set --expect-version`.
+            let version = crate::store::version_of(&case);
+            if let (Value::Object(m), true) = (&mut value, version > 0) {
+                m.insert("version".into(), version.into());
+            }
+            let mut out =
+                serde_json::to_string_pretty(&value).expect("an evaluation always serialises");
+            out.push('\n');
+            print_json(&out);
+        }
+        Format::Text => {
+            let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
+            out.push('\n');
+            print_text(&out);
+        }
+    }
+    Ok(())
+}
+
+/// Case `id` of the data directory, and the store it was read from.
+fn load_by_id(dir_override: Option<&Path>, id: &str) -> Result<(Case, FileStore), Failure> {
+    let dir = data_dir(dir_override);
+    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
+        return Err(Failure::input(format!(
+            "{id:?}: no such case file, and no case with that id in {}",
+            dir.display()
+        )));
+    }
+    let store = open(dir_override)?;
+    // Dates are not judged against a time here, as the store loads every case.
+    let case = store.load(id, NaiveDateTime::MAX).map_err(store_failure)?;
+    Ok((case, store))
+}
+
+/// Case `id` of the data directory as it stood at `time`.
+fn case_as_of(
+    dir_override: Option<&Path>,
+    id: &str,
+    time: NaiveDateTime,
+    zone: chrono_tz::Tz,
+) -> Result<Case, Failure> {
+    let (case, store) = load_by_id(dir_override, id)?;
+    let entries = store.history(id).map_err(store_failure)?;
+    let shown = format_time(&time);
+    match history::case_as_of(&case, &entries, time, zone) {
+        Ok(Some(case)) => Ok(case),
+        Ok(None) => Err(Failure::input(format!(
+            "case {id}: was not in the data directory yet at {shown} (its audit trail starts \
+             with its import after that)"
+        ))),
+        Err(reason) => Err(Failure::input(format!(
+            "case {id}: cannot be rebuilt as of {shown}: {reason}"
+        ))),
+    }
 }
 
 /// `spinewatch import FILE`: validated at `now`, refused if the id exists; nothing is

@@ -138,8 +138,17 @@ impl Evaluation {
     }
 }
 
-/// Evaluates a case at `now` against the protocol. No clock, no I/O.
-pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
+/// What the rules fire at `now`, before any words are filled in: shared by [`evaluate`] and
+/// the rounds list's brief evaluation (`protocol::brief`), which fills only one item's words.
+pub(crate) struct Run {
+    pub pod: Option<i64>,
+    pub rt_window: Option<RtWindow>,
+    pub scores: Scores,
+    pub clocks: Clocks,
+    pub out: Out,
+}
+
+pub(crate) fn run(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Run {
     let p = &protocol.params;
     let zone = protocol.zone;
     let cutoff = clocks::cutoff(now, p);
@@ -172,6 +181,37 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
     for (_, rule) in rules::RULES {
         rule(&ctx, &mut out);
     }
+    Run {
+        pod,
+        rt_window,
+        scores,
+        clocks,
+        out,
+    }
+}
+
+/// The kind and severity of a fired rule (a variant may carry its own severity).
+pub(crate) fn kind_severity(protocol: &Protocol, f: &rules::Fired) -> (Kind, Severity) {
+    let text = protocol.rule(f.id);
+    let kind = if text.kind == "pitfall" {
+        Kind::Pitfall
+    } else {
+        Kind::Plan
+    };
+    let wording = protocol.wording(f.id);
+    let severity = Severity::parse(wording.severity(f.variant).unwrap_or(&text.severity));
+    (kind, severity)
+}
+
+/// Evaluates a case at `now` against the protocol. No clock, no I/O.
+pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
+    let Run {
+        pod,
+        rt_window,
+        scores,
+        clocks,
+        out,
+    } = run(case, protocol, now);
     let mut items: Vec<Item> = out
         .fired
         .into_iter()
@@ -179,15 +219,11 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
             let text = protocol.rule(f.id);
             let wording = protocol.wording(f.id);
             let (title, detail) = wording.pick(f.variant);
-            let kind = if text.kind == "pitfall" {
-                Kind::Pitfall
-            } else {
-                Kind::Plan
-            };
+            let (kind, severity) = kind_severity(protocol, &f);
             Item {
                 id: f.id.to_string(),
                 kind,
-                severity: Severity::parse(wording.severity(f.variant).unwrap_or(&text.severity)),
+                severity,
                 title: fill(title, &f.vars),
                 detail: fill(detail, &f.vars),
                 because: f.because,

@@ -141,9 +141,9 @@ fn id_of(c: &Case) -> String {
     c.id.clone().unwrap_or_default()
 }
 
-/// The top pitfall's few words, as `spinewatch rounds` gives them.
-fn top_words(_e: &RoundsEntry) -> Option<String> {
-    None
+/// The top pitfall's few words, as `spinewatch rounds` gives them ("MRI due 16:00").
+fn top_words(e: &RoundsEntry) -> Option<String> {
+    e.top.as_ref().map(|t| t.short.clone())
 }
 
 /// Rows whose label contains the filter, ignoring case.

@@ -217,8 +217,8 @@ impl RowLayout {
     }
     /// Width of everything before the top pitfall.
     fn fixed(self) -> usize {
-        // sev 7 + marks 3 + label + POD 4 + window 12 + MRI 7 + path 5 + counts 9
-        7 + 3 + 1 + self.label + 4 + 12 + 7 + 5 + 9 + if self.gauge { 9 } else { 0 }
+        // sev 7 + marks 3 + label + POD 4 + window 12 + MRI 7 + path 5 + counts 10
+        7 + 3 + 1 + self.label + 4 + 12 + 7 + 5 + 10 + if self.gauge { 9 } else { 0 }
     }
     fn holder_w(self) -> usize {
         if self.holder { 24 } else { 0 }
@@ -243,7 +243,7 @@ fn rounds_header(l: RowLayout) -> String {
         s.push_str(&format!("{:<9}", "0─RT─28"));
     }
     s.push_str(&format!(
-        "{:<12}{:<7}{:<5}{:<9}{:<tw$}",
+        "{:<12}{:<7}{:<5}{:<10}{:<tw$}",
         "RT WINDOW",
         "MRI",
         "PATH",
@@ -328,7 +328,7 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme, l: RowLayout) -> Line
     spans.push(Span::styled(format!("{:<5}", live::fit(&path, 4)), base));
     spans.push(Span::styled(
         format!(
-            "{:<9}",
+            "{:<10}",
             format!("{}!! {}! {}?", row.critical, row.warning, row.ask)
         ),
         base,
