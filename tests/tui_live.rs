@@ -203,3 +203,40 @@ fn rows_mark_what_changed_since_this_users_last_review() {
     let text = format!("{}", t.backend());
     assert!(text.contains("! WARN ▲   Bed 12"), "{text}");
 }
+
+/// The live refresh moves one row; the list must be the one a full reload would give.
+#[test]
+fn a_one_case_refresh_gives_the_same_list_as_a_full_reload() {
+    let mut cases = Vec::new();
+    for (i, days) in [0i64, -26, -10, -3].into_iter().enumerate() {
+        let mut v = serde_json::to_value(demo_case(now())).unwrap();
+        spinewatch::tui::demo::shift_dates(&mut v, days);
+        let mut c = spinewatch::case::Case::from_value(&v, now()).unwrap();
+        c.id = Some(format!("bed{i}"));
+        c.patient.label = Some(format!("Bed {i}"));
+        cases.push(c);
+    }
+    let mut app = test_app(now());
+    app.set_listing(spinewatch::store::Listing {
+        cases: cases.clone(),
+        damaged: Vec::new(),
+    });
+    for (id, change) in [("bed0", 0), ("bed2", 1), ("bed3", 2)] {
+        let mut c = cases
+            .iter()
+            .find(|c| c.id.as_deref() == Some(id))
+            .unwrap()
+            .clone();
+        match change {
+            0 => c.wound.status = Some(WoundStatus::Infection),
+            1 => c.archived = Some(true),
+            _ => c.patient.label = Some("Aa first by label".into()),
+        }
+        app.case_changed(id, Some(c));
+        let incremental = app.rounds.list.rows.clone();
+        app.relist();
+        assert_eq!(incremental, app.rounds.list.rows, "after changing {id}");
+    }
+    app.case_changed("bed1", None);
+    assert!(row_of(&app, "bed1").is_none(), "gone");
+}

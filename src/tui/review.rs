@@ -63,6 +63,7 @@ pub fn mark(app: &mut App, store: &dyn Store, ids: Option<&[String]>) {
     let Some(review) = app.review.clone() else {
         return;
     };
+    let some = ids.is_some();
     let all: Vec<String>;
     let ids = match ids {
         Some(ids) => ids,
@@ -87,8 +88,13 @@ pub fn mark(app: &mut App, store: &dyn Store, ids: Option<&[String]>) {
             None => Marks::default(),
         };
         app.set_marks(id, marks);
+        if some {
+            app.relist_one(id);
+        }
     }
-    app.relist();
+    if !some {
+        app.relist();
+    }
 }
 
 #[cfg(test)]
