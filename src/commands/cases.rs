@@ -3,8 +3,7 @@
 
 use super::Format;
 use crate::case::decode::short_json;
-use crate::case::file::read_case_file_in;
-use crate::case::{Case, format_time};
+use crate::case::format_time;
 use crate::failure::Failure;
 use crate::history;
 use crate::output::{print_json, print_text};
@@ -59,28 +58,27 @@ pub fn rounds(
 ) -> Result<(), Failure> {
     let store = open(dir_override)?;
     let protocol = load_protocol()?;
-    // Who holds what is one directory read, made while the cases are read.
-    let (held, results) = std::thread::scope(|s| {
-        let held = s.spawn(|| rounds::holders(store.dir()));
-        // Each case is evaluated on the thread that read it and only its line is kept.
-        let results = store.scan(|r| match r {
-            Ok(case) if include_archived || !case.is_archived() => Some(Ok(match since {
-                None => rounds::entry(&case, &protocol, now),
-                Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
-            })),
+    let held = rounds::holders(store.dir());
+    // Each case is evaluated on the thread that read it and only its line is kept.
+    let results = store
+        .scan(|r| match r {
+            Ok(case) if include_archived || !case.is_archived() => {
+                let mut entry = match since {
+                    None => rounds::entry(&case, &protocol, now),
+                    Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
+                };
+                entry.holder = held.get(&entry.id).cloned();
+                entry.read_only = entry.holder.is_some();
+                Some(Ok(entry))
+            }
             Ok(_) => None,
             Err(d) => Some(Err(d)),
-        });
-        (held.join().unwrap_or_default(), results)
-    });
+        })
+        .map_err(store_failure)?;
     let (mut cases, mut damaged) = (Vec::new(), Vec::new());
-    for r in results.map_err(store_failure)?.into_iter().flatten() {
+    for r in results.into_iter().flatten() {
         match r {
-            Ok(mut e) => {
-                e.holder = held.get(&e.id).cloned();
-                e.read_only = e.holder.is_some();
-                cases.push(e);
-            }
+            Ok(e) => cases.push(e),
             Err(d) => damaged.push(d),
         }
     }
@@ -105,17 +103,11 @@ pub fn evaluate(
     as_of: Option<NaiveDateTime>,
 ) -> Result<(), Failure> {
     let protocol = load_protocol()?;
-    let path = Path::new(target);
-    let is_file = path.is_file() || target.ends_with(".json");
     let (case, at) = match as_of {
-        None if is_file => (read_case_file_in(path, now, protocol.zone)?, now),
-        None => (load_by_id(dir_override, target)?.0, now),
-        Some(_) if is_file => {
-            return Err(Failure::input(format!(
-                "{target}: --as-of needs a case id in the data directory (a file has no \
-                 audit trail)"
-            )));
-        }
+        None => (
+            super::export::load_target(target, dir_override, now, protocol.zone)?,
+            now,
+        ),
         Some(time) => (case_as_of(dir_override, target, time, protocol.zone)?, time),
     };
     let eval = crate::protocol::evaluate(&case, &protocol, at);
@@ -124,7 +116,7 @@ pub fn evaluate(
             let mut value = serde_json::to_value(&eval).expect("an evaluation always serialises");
             // The case's version (kept by the store), for `set --expect-version`.
             let version = crate::store::version_of(&case);
-            if let (Value::Object(m), true) = (&mut value, version > 0) {
+            if let (serde_json::Value::Object(m), true) = (&mut value, version > 0) {
                 m.insert("version".into(), version.into());
             }
             let mut out =
@@ -141,32 +133,31 @@ pub fn evaluate(
     Ok(())
 }
 
-/// Case `id` of the data directory, and the store it was read from.
-fn load_by_id(dir_override: Option<&Path>, id: &str) -> Result<(Case, FileStore), Failure> {
-    let dir = data_dir(dir_override);
-    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
-        return Err(Failure::input(format!(
-            "{id:?}: no such case file, and no case with that id in {}",
-            dir.display()
-        )));
-    }
-    let store = open(dir_override)?;
-    // Dates are not judged against a time here, as the store loads every case.
-    let case = store.load(id, NaiveDateTime::MAX).map_err(store_failure)?;
-    Ok((case, store))
-}
-
 /// Case `id` of the data directory as it stood at `time`.
 fn case_as_of(
     dir_override: Option<&Path>,
     id: &str,
     time: NaiveDateTime,
     zone: chrono_tz::Tz,
-) -> Result<Case, Failure> {
-    let (case, store) = load_by_id(dir_override, id)?;
+) -> Result<crate::case::Case, Failure> {
+    if Path::new(id).is_file() || id.ends_with(".json") {
+        return Err(Failure::input(format!(
+            "{id}: --as-of needs a case id in the data directory (a file has no audit trail)"
+        )));
+    }
+    let dir = data_dir(dir_override);
+    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
+        return Err(Failure::input(format!(
+            "case {id:?}: not found in {}",
+            dir.display()
+        )));
+    }
+    let mut store = open(dir_override)?;
+    store.set_zone(zone);
+    let case = store.load(id, time).map_err(store_failure)?;
     let entries = store.history(id).map_err(store_failure)?;
     let shown = format_time(&time);
-    match history::case_as_of(&case, &entries, time, zone) {
+    match history::case_as_of(&case, &entries, time) {
         Ok(Some(case)) => Ok(case),
         Ok(None) => Err(Failure::input(format!(
             "case {id}: was not in the data directory yet at {shown} (its audit trail starts \

@@ -2,7 +2,7 @@
 
 use super::ExportFormat;
 use crate::case::Case;
-use crate::case::file::read_case_file;
+use crate::case::file::read_case_file_in;
 use crate::export::{fhir_bundle, handover_markdown, handover_text};
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
@@ -17,7 +17,7 @@ pub fn export(
     protocol: &Protocol,
     now: NaiveDateTime,
 ) -> Result<String, Failure> {
-    let case = load_target(target, data_dir, now)?;
+    let case = load_target(target, data_dir, now, protocol.zone)?;
     let eval = evaluate(&case, protocol, now);
     Ok(match format {
         ExportFormat::Markdown => handover_markdown(&case, &eval, protocol),
@@ -33,10 +33,15 @@ pub fn export(
 
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the data
 /// directory.
-fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Result<Case, Failure> {
+pub(crate) fn load_target(
+    target: &str,
+    data_dir: Option<&Path>,
+    now: NaiveDateTime,
+    zone: chrono_tz::Tz,
+) -> Result<Case, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        return read_case_file(path, now);
+        return read_case_file_in(path, now, zone);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(
@@ -44,7 +49,7 @@ fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Res
         )));
     }
     let dir = crate::store::data_dir(data_dir);
-    load_case_by_id(&dir, target, now)
+    load_case_by_id(&dir, target, now, zone)
 }
 
 fn is_case_id(s: &str) -> bool {
@@ -56,13 +61,19 @@ fn is_case_id(s: &str) -> bool {
 
 /// Reads case `id` through the file store. A data directory that does not exist holds no
 /// case (an export never creates one).
-fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<Case, Failure> {
+fn load_case_by_id(
+    dir: &Path,
+    id: &str,
+    now: NaiveDateTime,
+    zone: chrono_tz::Tz,
+) -> Result<Case, Failure> {
     use crate::store::{FileStore, Store, StoreError};
     let not_found = || Failure::input(format!("case {id}: not found in {}", dir.display()));
     if !dir.is_dir() {
         return Err(not_found());
     }
-    let store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
+    let mut store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
+    store.set_zone(zone);
     store.load(id, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(),
         StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),

@@ -5,8 +5,9 @@
 //! TIME is the current document with the changes made after TIME undone, newest first. Paths
 //! are those the store writes: `a.b`, `list[3].field`, `list[3]` (a whole row: old null means
 //! the row was appended, new null means it was removed), `list[+]` (a row appended, the last
-//! one), `(import)` and `(create)` (the case came into the store: before it, there was no
-//! case) and `(not applied)` (the entries it names never reached the case: skipped).
+//! one), and `(import)`/`(create)` (the case came into the store: before it, there was no
+//! case). The store's own markers — `(migration)`, `(save)`, `(not applied)` — change no
+//! field; the changes a `(not applied)` entry names never reached the case and are skipped.
 //!
 //! Choices where the spec is silent:
 //! - Workstation clocks can disagree, so entry times need not rise along the trail. The case
@@ -20,7 +21,7 @@
 mod path;
 
 use crate::case::{Case, CaseError, format_time, parse_time};
-use crate::store::audit::{self, CaseCheck, Entry, NOT_APPLIED};
+use crate::store::audit::Entry;
 use chrono::NaiveDateTime;
 use path::Step;
 use serde_json::Value;
@@ -47,44 +48,37 @@ impl fmt::Display for RebuildError {
 
 impl std::error::Error for RebuildError {}
 
-/// The case as it stood at `time`, or `None` when it was not in the store yet (imported or
-/// created after `time`).
+/// The case as it stood at `time`, or `None` when it was not in the store yet (imported
+/// after `time`).
 pub fn as_of(
     current: &Value,
     entries: &[Entry],
     time: NaiveDateTime,
 ) -> Result<Option<Value>, RebuildError> {
-    let skipped = not_applied(entries);
     let mut doc = current.clone();
+    let never_applied = not_applied(entries);
     for entry in entries[made_by(entries, time)..].iter().rev() {
-        if skipped.iter().any(|r| r.contains(&entry.seq)) {
+        if entry.path == "(import)" || entry.path == "(create)" {
+            return Ok(None);
+        }
+        // The store's markers (a migration, a save with no field change, "not applied") and
+        // the changes an interrupted save never brought into the case change no field.
+        if entry.path.starts_with('(') || never_applied.contains(&entry.seq) {
             continue;
         }
-        match entry.path.as_str() {
-            "(import)" | "(create)" => return Ok(None),
-            NOT_APPLIED => {}
-            p if p.starts_with('(') => {
-                return Err(RebuildError {
-                    seq: entry.seq,
-                    path: entry.path.clone(),
-                    reason: "it records a change without its values, so the case before it \
-                             is not known"
-                        .into(),
-                });
-            }
-            _ => undo(&mut doc, entry)?,
-        }
+        undo(&mut doc, entry)?;
     }
     Ok(Some(doc))
 }
 
-/// The entries that never reached the case: those a `(not applied)` entry names
-/// (`{"from": 7, "to": 9}`).
-fn not_applied(entries: &[Entry]) -> Vec<std::ops::RangeInclusive<u64>> {
+/// The `seq`s of the changes the store marked as never having reached the case
+/// (`(not applied)` entries name their range `{ "from", "to" }`).
+fn not_applied(entries: &[Entry]) -> std::collections::BTreeSet<u64> {
     entries
         .iter()
-        .filter(|e| e.path == NOT_APPLIED)
+        .filter(|e| e.path == crate::store::audit::NOT_APPLIED)
         .filter_map(|e| Some(e.new.get("from")?.as_u64()?..=e.new.get("to")?.as_u64()?))
+        .flatten()
         .collect()
 }
 
@@ -94,30 +88,20 @@ pub fn case_as_of(
     case: &Case,
     entries: &[Entry],
     time: NaiveDateTime,
-    zone: chrono_tz::Tz,
 ) -> Result<Option<Case>, String> {
     let current = serde_json::to_value(case).map_err(|e| e.to_string())?;
-    // A save interrupted after its entries were written and before the case was replaced
-    // (not yet marked by the store): those entries never reached this document.
-    let hash = crate::store::clinical_hash(&current);
-    let entries = match audit::check_case(entries, &hash) {
-        CaseCheck::Interrupted { from, .. } => {
-            &entries[..entries.partition_point(|e| e.seq < from)]
-        }
-        _ => entries,
-    };
     let Some(then) = as_of(&current, entries, time).map_err(|e| e.to_string())? else {
         return Ok(None);
     };
     // Not judged against a date, as the store loads files: it was valid when saved.
-    Case::from_value_in(&then, NaiveDateTime::MAX, zone)
+    Case::from_value(&then, NaiveDateTime::MAX)
         .map(Some)
         .map_err(|e| match e {
+            CaseError::Syntax(m) | CaseError::File(m) => m,
             CaseError::Invalid(list) => {
                 let list: Vec<String> = list.iter().map(ToString::to_string).collect();
                 format!("the case as rebuilt is not valid: {}", list.join("; "))
             }
-            other => other.to_string(),
         })
 }
 

@@ -14,8 +14,8 @@ fn entry(seq: u64, at: &str, path: &str, old: Value, new: Value) -> Entry {
         old,
         new,
         prev: String::new(),
-        case: None,
         hash: String::new(),
+        case: None,
     }
 }
 
@@ -247,34 +247,46 @@ fn changed_since_lists_appeared_cleared_and_who_edited() {
 }
 
 #[test]
-fn entries_marked_not_applied_are_skipped_and_create_starts_the_case() {
-    let now = json!({ "a": 1, "b": 2 });
+fn changes_marked_not_applied_are_not_undone() {
+    let now = json!({ "id": "bed12", "wound": { "status": "healing" } });
     let entries = vec![
-        entry(1, "2026-12-01T07:00", "(create)", Value::Null, Value::Null),
-        entry(2, "2026-12-01T10:00", "a", json!(0), json!(9)),
+        entry(
+            1,
+            "2026-12-01T08:00",
+            "(import)",
+            Value::Null,
+            json!({ "file": "x" }),
+        ),
+        entry(
+            2,
+            "2026-12-01T09:00",
+            "wound.status",
+            Value::Null,
+            json!("healing"),
+        ),
+        // An interrupted save: its change was audited but never reached the case.
         entry(
             3,
-            "2026-12-01T10:01",
-            "(not applied)",
-            Value::Null,
-            json!({"from": 2, "to": 2}),
+            "2026-12-01T10:00",
+            "wound.status",
+            json!("healing"),
+            json!("infection"),
         ),
-        entry(4, "2026-12-01T11:00", "b", json!(1), json!(2)),
+        entry(
+            4,
+            "2026-12-01T10:05",
+            crate::store::audit::NOT_APPLIED,
+            Value::Null,
+            json!({ "from": 3, "to": 3 }),
+        ),
+        entry(5, "2026-12-01T11:00", "(save)", Value::Null, Value::Null),
     ];
-    let then = as_of(&now, &entries, t("2026-12-01T09:00"))
+    let then = as_of(&now, &entries, t("2026-12-01T09:30"))
         .unwrap()
         .unwrap();
-    // `a` 9 never reached the case: its old value is not put back.
-    assert_eq!(then, json!({ "a": 1, "b": 1 }));
-    assert_eq!(as_of(&now, &entries, t("2026-12-01T06:00")).unwrap(), None);
-    // A save that recorded no values cannot be undone.
-    let blind = vec![entry(
-        5,
-        "2026-12-01T10:00",
-        "(save)",
-        Value::Null,
-        Value::Null,
-    )];
-    let err = as_of(&now, &blind, t("2026-12-01T09:00")).unwrap_err();
-    assert_eq!(err.seq, 5);
+    assert_eq!(then["wound"]["status"], json!("healing"));
+    let before = as_of(&now, &entries, t("2026-12-01T08:30"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(before["wound"]["status"], Value::Null);
 }

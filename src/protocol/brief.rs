@@ -1,16 +1,16 @@
-//! A case's evaluation in brief, for the rounds list: the same rules at the same moment
-//! ([`run`](super::evaluation::run), as `evaluate`), but words are filled in only for the one
-//! pitfall a rounds row shows. Over 10,000 cases the full `evaluate` spends a fifth of its
-//! time writing texts nobody reads there. Pure; `tests/store_rounds.rs` checks both agree.
+//! A case's evaluation in brief, for the rounds list: the same rules at the same moment, but
+//! the words are filled in only for the one pitfall a rounds row shows. Over 10,000 cases the
+//! full [`evaluate`](super::evaluate) spends a fifth of its time writing texts nobody reads
+//! there. Pure, like `evaluate`; `tests/store_rounds.rs` checks that both agree.
 
 use super::Protocol;
 use super::clocks::{Clocks, RtWindow};
-use super::evaluation::{Kind, Severity, kind_severity, run};
+use super::evaluation::{Findings, Kind, Severity, find};
 use super::text::fill;
 use crate::case::Case;
 use chrono::NaiveDateTime;
 
-/// One item of the evaluation without its words.
+/// One fired item without its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BriefItem {
     pub id: &'static str,
@@ -18,13 +18,13 @@ pub struct BriefItem {
     pub severity: Severity,
 }
 
-/// The first pitfall (in the evaluation's order) with its words for a rounds row.
+/// The first pitfall (in the evaluation's order), with its title filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BriefTop {
     pub id: &'static str,
     pub severity: Severity,
     pub title: String,
-    /// The protocol's rounds-row words (`Item::short`), when it has them.
+    /// The pitfall in a few words for a rounds row (the protocol's `short`), if it has them.
     pub short: Option<String>,
 }
 
@@ -44,47 +44,56 @@ impl Brief {
     }
 }
 
-/// `evaluate` without the words: every item's ID, kind and severity, the clocks, and the
-/// first pitfall's title and short words.
+/// `evaluate` without the words: counts, clocks and the first pitfall (its rounds words).
 pub fn evaluate_brief(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Brief {
-    let r = run(case, protocol, now);
-    let mut items: Vec<BriefItem> = r
-        .out
+    let Findings {
+        pod,
+        rt_window,
+        clocks,
+        out,
+        ..
+    } = find(case, protocol, now);
+    let mut items: Vec<BriefItem> = out
         .fired
         .iter()
         .map(|f| {
-            let (kind, severity) = kind_severity(protocol, f);
+            let text = protocol.rule(f.id);
+            let wording = protocol.wording(f.id);
             BriefItem {
                 id: f.id,
-                kind,
-                severity,
+                kind: if text.kind == "pitfall" {
+                    Kind::Pitfall
+                } else {
+                    Kind::Plan
+                },
+                severity: Severity::parse(wording.severity(f.variant).unwrap_or(&text.severity)),
             }
         })
         .collect();
-    items.extend(r.out.asks.iter().map(|a| BriefItem {
+    items.extend(out.asks.iter().map(|a| BriefItem {
         id: a.id,
         kind: Kind::Ask,
         severity: Severity::Info,
     }));
-    // As `evaluate` sorts (stable: an ask may come once per row).
     items.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(b.id)));
     let top = items
         .iter()
         .find(|i| i.kind == Kind::Pitfall)
         .and_then(|i| {
-            let f = r.out.fired.iter().find(|f| f.id == i.id)?;
+            let f = out.fired.iter().find(|f| f.id == i.id)?;
             let wording = protocol.wording(f.id);
+            let (title, _) = wording.pick(f.variant);
             Some(BriefTop {
                 id: i.id,
                 severity: i.severity,
-                title: fill(wording.pick(f.variant).0, &f.vars),
+                title: fill(title, &f.vars),
                 short: wording.short(f.variant).map(|s| fill(s, &f.vars)),
             })
         });
     Brief {
-        pod: r.pod,
-        rt_window: r.rt_window,
-        clocks: r.clocks,
+        pod,
+        rt_window,
+        clocks,
         items,
         top,
     }

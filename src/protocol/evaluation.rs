@@ -29,7 +29,7 @@ impl Severity {
             Severity::Info => "info",
         }
     }
-    fn parse(s: &str) -> Severity {
+    pub(crate) fn parse(s: &str) -> Severity {
         match s {
             "critical" => Severity::Critical,
             "warning" => Severity::Warning,
@@ -138,9 +138,9 @@ impl Evaluation {
     }
 }
 
-/// What the rules fire at `now`, before any words are filled in: shared by [`evaluate`] and
-/// the rounds list's brief evaluation (`protocol::brief`), which fills only one item's words.
-pub(crate) struct Run {
+/// What the rules found at `now`, before any words are written: shared by [`evaluate`] and
+/// the rounds list's brief evaluation, so both always fire the same rules.
+pub(crate) struct Findings {
     pub pod: Option<i64>,
     pub rt_window: Option<RtWindow>,
     pub scores: Scores,
@@ -148,7 +148,8 @@ pub(crate) struct Run {
     pub out: Out,
 }
 
-pub(crate) fn run(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Run {
+/// Runs every rule of the protocol on the case at `now`. No clock, no I/O.
+pub(crate) fn find(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Findings {
     let p = &protocol.params;
     let zone = protocol.zone;
     let cutoff = clocks::cutoff(now, p);
@@ -181,7 +182,7 @@ pub(crate) fn run(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Run {
     for (_, rule) in rules::RULES {
         rule(&ctx, &mut out);
     }
-    Run {
+    Findings {
         pod,
         rt_window,
         scores,
@@ -190,28 +191,15 @@ pub(crate) fn run(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Run {
     }
 }
 
-/// The kind and severity of a fired rule (a variant may carry its own severity).
-pub(crate) fn kind_severity(protocol: &Protocol, f: &rules::Fired) -> (Kind, Severity) {
-    let text = protocol.rule(f.id);
-    let kind = if text.kind == "pitfall" {
-        Kind::Pitfall
-    } else {
-        Kind::Plan
-    };
-    let wording = protocol.wording(f.id);
-    let severity = Severity::parse(wording.severity(f.variant).unwrap_or(&text.severity));
-    (kind, severity)
-}
-
 /// Evaluates a case at `now` against the protocol. No clock, no I/O.
 pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
-    let Run {
+    let Findings {
         pod,
         rt_window,
         scores,
         clocks,
         out,
-    } = run(case, protocol, now);
+    } = find(case, protocol, now);
     let mut items: Vec<Item> = out
         .fired
         .into_iter()
@@ -219,11 +207,15 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
             let text = protocol.rule(f.id);
             let wording = protocol.wording(f.id);
             let (title, detail) = wording.pick(f.variant);
-            let (kind, severity) = kind_severity(protocol, &f);
+            let kind = if text.kind == "pitfall" {
+                Kind::Pitfall
+            } else {
+                Kind::Plan
+            };
             Item {
                 id: f.id.to_string(),
                 kind,
-                severity,
+                severity: Severity::parse(wording.severity(f.variant).unwrap_or(&text.severity)),
                 title: fill(title, &f.vars),
                 detail: fill(detail, &f.vars),
                 because: f.because,

@@ -13,7 +13,7 @@ use super::{Damaged, Listing, Store};
 use crate::case::{Case, format_time};
 use crate::history::{self, ChangedSince};
 use crate::protocol::brief::{Brief, BriefTop, evaluate_brief};
-use crate::protocol::clocks::{RtState, hours_minutes};
+use crate::protocol::clocks::{Clocks, RtState, hours_minutes};
 use crate::protocol::{Kind, Protocol, Severity};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -109,10 +109,10 @@ pub fn entry_of(case: &Case, b: &Brief) -> RoundsEntry {
         top: b.top.as_ref().map(|t| Top {
             id: t.id.to_string(),
             severity: t.severity,
-            short: short(t),
+            short: short(t, &b.clocks),
         }),
         changed_since: None,
-        mri_untimed: b.clocks.mri_exam_time_unknown,
+        mri_untimed: b.clocks.mri.is_none() && b.fired("W-NEURO-MRI"),
         holder: None,
     }
 }
@@ -148,7 +148,7 @@ pub fn changed_since(
         Err(e) => return ChangedSince::unknown(since, &[], format!("audit trail: {e}")),
     };
     let later = history::after(&entries, since);
-    match history::case_as_of(case, &entries, since, protocol.zone) {
+    match history::case_as_of(case, &entries, since) {
         Ok(Some(then)) => {
             let then_ids = rule_ids(&evaluate_brief(&then, protocol, since));
             ChangedSince::new(since, Some(&then_ids), &now_ids, later)
@@ -189,13 +189,26 @@ pub fn holders(dir: &Path) -> HashMap<String, String> {
 /// At most this many characters in a `short`.
 pub const SHORT_MAX: usize = 28;
 
-/// A pitfall in a few words for a rounds row: the protocol's own (`short` in
-/// assets/protocol.json), else its title cut at a word.
-fn short(top: &BriefTop) -> String {
-    match &top.short {
-        Some(s) => s.clone(),
-        None => cut_at_word(&top.title, SHORT_MAX),
+/// A pitfall in a few words for a rounds row: the protocol's `short` words; without them the
+/// MRI pitfall names its deadline (the clinician's next action) and any other is its title
+/// cut at a word.
+fn short(top: &BriefTop, clocks: &Clocks) -> String {
+    if let Some(s) = &top.short {
+        return cut_at_word(s, SHORT_MAX);
     }
+    if top.id == "W-NEURO-MRI" {
+        return match &clocks.mri {
+            Some(m) if m.minutes_left >= 0 => format!("MRI due {}", clock_of(&m.due_at)),
+            Some(m) => format!("MRI overdue since {}", clock_of(&m.due_at)),
+            None => "MRI now: exam time unknown".into(),
+        };
+    }
+    cut_at_word(&top.title, SHORT_MAX)
+}
+
+/// `16:00` of `2026-12-01T16:00`.
+fn clock_of(time: &str) -> &str {
+    time.split_once('T').map_or(time, |(_, hm)| hm)
 }
 
 /// `text` if it fits `max` characters, else its words up to `max - 1` and `…`.

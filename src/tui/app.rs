@@ -137,6 +137,8 @@ pub struct App {
     /// The wall clock for the audit trail and locks when `now` is a what-if (`--now`): an
     /// edit made while looking at "POD 24" still happened today. `None`: `now` is the clock.
     pub wall_clock: Option<fn() -> NaiveDateTime>,
+    /// Entries not yet on disk (a failed save) and what leaving asks (`drafts.rs`).
+    pub drafts: super::drafts::DraftState,
     /// `--now`: a what-if view. Every case opens read-only and nothing is written.
     pub simulated: bool,
     /// This user's last rounds review: the rows mark what changed since.
@@ -158,6 +160,7 @@ impl App {
             listing: Listing::default(),
             goto: None,
             wall_clock: None,
+            drafts: Default::default(),
             simulated: false,
             review: None,
             overlay_scroll: 0,

@@ -31,8 +31,9 @@ use crate::protocol::{Protocol, evaluate};
 use crate::store::watch::{ChangeFeed, Changed};
 use crate::store::{Access, Store};
 use chrono::{NaiveDateTime, Timelike};
-use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
@@ -109,11 +110,13 @@ fn session(
 ) -> Result<(), Failure> {
     // SIGTERM/SIGHUP (ssh dropped, terminal closed) set a flag the loop polls.
     let shutdown = crate::store::signals::install();
+    let jobs = crate::store::signals::JobControl::install();
     let mut terminal = ratatui::init();
     // A paste arrives as one text event, never as keys that could move or archive.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let inputs = Inputs {
         shutdown,
+        jobs,
         events: spawn_event_reader(),
         changes: std::cell::RefCell::new(store.watch()),
     };
@@ -141,10 +144,11 @@ fn session(
     result
 }
 
-/// What wakes the loop: the hang-up/terminate flag, terminal events, and changes made
-/// elsewhere to the store.
+/// What wakes the loop: the hang-up/terminate flag, job control, terminal events, and
+/// changes made elsewhere to the store.
 struct Inputs {
     shutdown: crate::store::signals::Shutdown,
+    jobs: crate::store::signals::JobControl,
     events: Receiver<std::io::Result<Event>>,
     changes: std::cell::RefCell<Option<Box<dyn ChangeFeed>>>,
 }
@@ -172,6 +176,72 @@ fn spawn_event_reader() -> Receiver<std::io::Result<Event>> {
     rx
 }
 
+/// Whether the terminal is gone without a signal saying so: the tty reports a hang-up or an
+/// error (checked without reading, beside the event thread).
+fn terminal_lost() -> bool {
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        let fd = if std::io::stdin().is_terminal() {
+            0
+        } else {
+            return false;
+        };
+        let mut p = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no timeout.
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Back into raw mode and the alternate screen after a stop, then a full redraw.
+fn reenter(terminal: &mut ratatui::DefaultTerminal) {
+    let _ = crossterm::terminal::enable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    );
+    // `Terminal::clear` asks the terminal for the cursor position, whose answer the event
+    // thread would take: instead, empty the buffer the next frame is compared with, so the
+    // next draw writes every cell.
+    terminal.swap_buffers();
+}
+
+/// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped; on `fg` (SIGCONT) it
+/// re-enters and redraws.
+fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
+    ratatui::restore();
+    crate::store::signals::JobControl::stop_self();
+    // Stopping ourselves may have passed through our own SIGTSTP flag.
+    inputs.jobs.suspend.store(false, Ordering::SeqCst);
+    inputs.jobs.resumed.store(false, Ordering::SeqCst);
+    reenter(terminal);
+}
+
+/// Leaves on a signal or a lost terminal: what is being typed kept as a draft, the case
+/// given back. An entry that could not be saved even now is said on stderr.
+pub fn leave_now(app: &mut App, store: &mut dyn Store, data_dir: &Path) -> Result<(), Failure> {
+    let effects = drafts::shutdown_effects(app);
+    perform(app, store, data_dir, effects);
+    match &app.drafts.unsaved {
+        Some(_) => Err(Failure::other(app.status.as_ref().map_or_else(
+            || "an entry could not be saved".to_string(),
+            |s| s.0.clone(),
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
@@ -186,25 +256,27 @@ fn event_loop(
     }
     let mut dirty = true;
     loop {
-        if inputs.shutdown.requested() {
-            let effects = update::shutdown(app);
-            perform(app, store, data_dir, effects);
-            return Ok(());
+        if inputs.shutdown.requested() || terminal_lost() {
+            return leave_now(app, store, data_dir);
         }
-        match step(terminal, app, &mut dirty, &inputs.events) {
-            Ok(None) => {}
-            Ok(Some(effects)) => {
-                if perform(app, store, data_dir, effects) {
-                    return Ok(());
-                }
-            }
+        if inputs.jobs.suspend.swap(false, Ordering::SeqCst) {
+            suspend(terminal, inputs);
+            dirty = true;
+        }
+        if inputs.jobs.resumed.swap(false, Ordering::SeqCst) {
+            // Continued after a stop we did not see coming (SIGSTOP): the shell may have
+            // reset the terminal.
+            reenter(terminal);
+            dirty = true;
+        }
+        let input = match step(terminal, app, &mut dirty, &inputs.events) {
+            Ok(input) => input,
             Err(e) => {
-                // The terminal is gone (hang-up): keep what can be kept before leaving.
-                let effects = update::shutdown(app);
-                perform(app, store, data_dir, effects);
-                return Err(Failure::other(format!("terminal: {e}")));
+                // The terminal is gone (read error, end of input): keep what can be kept.
+                let left = leave_now(app, store, data_dir);
+                return left.and(Err(Failure::other(format!("terminal: {e}"))));
             }
-        }
+        };
         if let Some(feed) = inputs.changes.borrow_mut().as_mut()
             && live_refresh(app, store, feed.as_mut())
         {
@@ -218,7 +290,44 @@ fn event_loop(
                 dirty = true;
             }
         }
+        let key = match input {
+            None => continue,
+            Some(Input::Paste(text)) => {
+                dirty = true;
+                let effects = update::paste(app, &text);
+                if perform(app, store, data_dir, effects) {
+                    return Ok(());
+                }
+                continue;
+            }
+            Some(Input::Key(key)) => key,
+        };
+        dirty = true;
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
+            suspend(terminal, inputs);
+            continue;
+        }
+        if let Some(end) = handle_key(app, store, data_dir, key) {
+            return end;
+        }
     }
+}
+
+/// One key through the draft logic (prompts, Ctrl-C with something pending), then the
+/// screen's own update; its effects performed. `Some` when the session ends.
+pub fn handle_key(
+    app: &mut App,
+    store: &mut dyn Store,
+    data_dir: &Path,
+    key: KeyEvent,
+) -> Option<Result<(), Failure>> {
+    let effects = match drafts::intercept(app, &key) {
+        None => update(app, key),
+        Some(drafts::Outcome::Effects(effects)) => effects,
+        Some(drafts::Outcome::KeepDrafts { quit }) => drafts::keep_drafts(app, store, quit),
+        Some(drafts::Outcome::Leave) => return Some(leave_now(app, store, data_dir)),
+    };
+    perform(app, store, data_dir, effects).then_some(Ok(()))
 }
 
 /// Changes saved elsewhere (another instance, an import) reach the rounds list, the held
@@ -250,26 +359,26 @@ pub fn live_refresh(app: &mut App, store: &mut dyn Store, feed: &mut dyn ChangeF
     true
 }
 
-/// Draws when something changed, then waits briefly for a key press; the effects of a key.
+/// What a terminal event brings the loop: a key press, or a paste (text, never keys).
+enum Input {
+    Key(KeyEvent),
+    Paste(String),
+}
+
+/// Draws when something changed, then waits briefly for a key press or a paste.
 fn step(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     dirty: &mut bool,
     events: &Receiver<std::io::Result<Event>>,
-) -> std::io::Result<Option<Vec<Effect>>> {
+) -> std::io::Result<Option<Input>> {
     if *dirty {
         terminal.draw(|f| view::draw(f, app))?;
         *dirty = false;
     }
     match events.recv_timeout(Duration::from_millis(250)) {
-        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-            *dirty = true;
-            Ok(Some(update(app, k)))
-        }
-        Ok(Ok(Event::Paste(text))) => {
-            *dirty = true;
-            Ok(Some(update::paste(app, &text)))
-        }
+        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Ok(Some(Input::Key(k))),
+        Ok(Ok(Event::Paste(text))) => Ok(Some(Input::Paste(text))),
         Ok(Ok(Event::Resize(..))) => {
             *dirty = true;
             Ok(None)
@@ -322,7 +431,10 @@ pub fn perform(
                     }
                 };
                 match store.load(&id, app.now) {
-                    Ok(case) => app.open_case(case, access, true),
+                    Ok(case) => {
+                        app.open_case(case, access, true);
+                        drafts::offer(app);
+                    }
                     Err(e) => {
                         app.goto = None;
                         store.unlock(&id);
@@ -391,13 +503,20 @@ pub fn perform(
                     .get(&id)
                     .copied()
                     .unwrap_or_else(|| crate::store::version_of(&case));
+                // Changes of a save that failed earlier go with this one.
+                let changes = drafts::take_unsaved(app, &case, changes);
                 match store.save(&case, expected, &changes) {
                     Ok(version) => {
                         versions.insert(id.clone(), version);
                         saved(app, &id, version);
                     }
                     Err(e) => {
-                        drafts::save_failed(app, &e);
+                        let quit = effects.any(|e| matches!(e, Effect::Quit));
+                        if drafts::save_failed(app, case, changes, &e, quit) {
+                            // It was part of leaving: the case is back on the screen and
+                            // leaving asks; it stays locked.
+                            return false;
+                        }
                     }
                 }
             }

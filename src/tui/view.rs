@@ -327,6 +327,7 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme, l: RowLayout) -> Line
     ));
     spans.push(Span::styled(format!("{:<5}", live::fit(&path, 4)), base));
     spans.push(Span::styled(
+        // Ten columns: "1!! 3! 7?" and a space before the top pitfall.
         format!(
             "{:<10}",
             format!("{}!! {}! {}?", row.critical, row.warning, row.ask)
