@@ -21,6 +21,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "SPINEWATCH_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The store: a data directory, a file: URL, or the ward server's postgres:// URL
+    /// (default: site.json's `store`, else the data directory).
+    #[arg(long, global = true, env = "SPINEWATCH_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
     /// Evaluate at this moment instead of now: YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time).
     #[arg(long, global = true, value_name = "WHEN", value_parser = parse_now)]
     pub now: Option<NaiveDateTime>,
@@ -46,8 +51,13 @@ pub enum Command {
         #[arg(long)]
         archived: bool,
     },
-    /// Validate a case file and add it to the data directory (never overwrites).
-    Import { file: PathBuf },
+    /// Validate a case file and add it to the store (never overwrites).
+    Import {
+        file: PathBuf,
+        /// The ward of the new case (default: site.json's `ward`, else your only ward).
+        #[arg(long, value_name = "NAME")]
+        ward: Option<String>,
+    },
     /// Print a case's audit trail; --verify checks its hash chain.
     Audit {
         id: String,
@@ -63,6 +73,36 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// The ward server: set up, wards, grants, copy a file store in.
+    #[command(subcommand)]
+    Server(Server),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Server {
+    /// Create or upgrade schema `spinewatch` (running it again changes nothing).
+    Init,
+    /// Print the schema version, the wards and the connected instances.
+    Status,
+    /// Add a ward and its role.
+    AddWard { name: String },
+    /// Let a database role work on a ward's cases, or read every ward (--all-wards).
+    Grant {
+        role: String,
+        #[arg(required_unless_present = "all_wards", conflicts_with = "all_wards")]
+        ward: Option<String>,
+        #[arg(long)]
+        all_wards: bool,
+    },
+    /// Copy a file store in, every trail verified and kept.
+    MigrateFrom {
+        dir: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        ward: String,
+        /// Copy cases whose trail does not verify too, each with an entry saying so.
+        #[arg(long)]
+        accept_broken: bool,
+    },
 }
 
 pub use crate::commands::{ExportFormat, Format};
@@ -82,6 +122,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .expect("zero seconds is a valid time");
+    let store_args = crate::store::open::StoreArgs {
+        store: cli.store.clone(),
+        data_dir: cli.data_dir.clone(),
+    };
+    let open = || crate::store::open::open(&store_args);
     match cli.command {
         Some(Command::Evaluate { file, format }) => {
             let protocol = load_protocol()?;
@@ -97,24 +142,50 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Rounds { format, archived }) => {
-            crate::commands::cases::rounds(cli.data_dir.as_deref(), now, format, archived)
+            crate::commands::cases::rounds(&*open()?.store, now, format, archived)
         }
-        Some(Command::Import { file }) => {
-            crate::commands::cases::import(cli.data_dir.as_deref(), &file, now)
+        Some(Command::Import { file, ward }) => {
+            let site = crate::site::SiteConfig::load()?;
+            crate::commands::cases::import(
+                &mut *open()?.store,
+                &file,
+                ward.as_deref(),
+                site.ward.as_deref(),
+                now,
+            )
         }
         Some(Command::Audit { id, verify }) => {
-            crate::commands::cases::audit(cli.data_dir.as_deref(), &id, verify)
+            crate::commands::cases::audit(&*open()?.store, &id, verify)
         }
         Some(Command::Export { target, format }) => {
             let protocol = load_protocol()?;
-            let out =
-                crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
+            let existing = || crate::store::open::open_existing(&store_args, &target);
+            let out = crate::commands::export(&target, format, &existing, &protocol, now)?;
             // A closed pipe (`| head`) is not worth a panic.
             std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
                 .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
         }
+        Some(Command::Server(command)) => {
+            use crate::commands::server::ServerCommand as S;
+            let command = match command {
+                Server::Init => S::Init,
+                Server::Status => S::Status,
+                Server::AddWard { name } => S::AddWard(name),
+                Server::Grant { role, ward, .. } => S::Grant(role, ward),
+                Server::MigrateFrom {
+                    dir,
+                    ward,
+                    accept_broken,
+                } => S::MigrateFrom {
+                    dir,
+                    ward,
+                    accept_broken,
+                },
+            };
+            crate::commands::server::run(&store_args, command, now)
+        }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
-        None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
+        None => crate::tui::run(open()?, cli.now),
     }
 }
 

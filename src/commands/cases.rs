@@ -4,22 +4,17 @@ use super::Format;
 use crate::case::decode::short_json;
 use crate::failure::Failure;
 use crate::site::load_protocol;
-use crate::store::file::{FileStore, is_case_id};
 use crate::store::rounds::{self, RoundsList};
 use crate::store::schema::{self, Unreadable};
-use crate::store::{Change, Store, StoreError, audit, data_dir};
+use crate::store::{Change, Store, StoreError};
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-
-fn open(dir_override: Option<&Path>) -> Result<FileStore, Failure> {
-    let dir = data_dir(dir_override);
-    FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))
-}
+use std::sync::Mutex;
 
 /// Permission fixes go to stderr once the command's work is done (file names only).
-fn warn(store: &FileStore) {
+fn warn(store: &dyn Store) {
     for w in store.warnings() {
         eprintln!("spinewatch: warning: {w}");
     }
@@ -34,35 +29,33 @@ fn store_failure(e: StoreError) -> Failure {
 
 /// `spinewatch rounds [--format json|text] [--archived]`.
 pub fn rounds(
-    dir_override: Option<&Path>,
+    store: &dyn Store,
     now: NaiveDateTime,
     format: Format,
     include_archived: bool,
 ) -> Result<(), Failure> {
-    let store = open(dir_override)?;
     let protocol = load_protocol()?;
     // Each case is evaluated on the thread that read it and only its line is kept.
-    let results = store
-        .scan(|r| match r {
+    let (cases, damaged) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
+    store
+        .scan_each(now, &|r| match r {
             Ok(case) if include_archived || !case.is_archived() => {
-                let mut entry = rounds::entry(&case, &protocol, now);
-                entry.holder = store.holder(&entry.id);
-                entry.read_only = entry.holder.is_some();
-                Some(Ok(entry))
+                let entry = rounds::entry(&case, &protocol, now);
+                cases.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
             }
-            Ok(_) => None,
-            Err(d) => Some(Err(d)),
+            Ok(_) => {}
+            Err(d) => damaged.lock().unwrap_or_else(|p| p.into_inner()).push(d),
         })
         .map_err(store_failure)?;
-    let (mut cases, mut damaged) = (Vec::new(), Vec::new());
-    for r in results.into_iter().flatten() {
-        match r {
-            Ok(e) => cases.push(e),
-            Err(d) => damaged.push(d),
-        }
+    let mut cases = cases.into_inner().unwrap_or_else(|p| p.into_inner());
+    let damaged = damaged.into_inner().unwrap_or_else(|p| p.into_inner());
+    let ids: Vec<String> = cases.iter().map(|e| e.id.clone()).collect();
+    for (entry, holder) in cases.iter_mut().zip(store.holders(&ids)) {
+        entry.read_only = holder.is_some();
+        entry.holder = holder;
     }
     let list = RoundsList::new(now, cases, damaged);
-    warn(&store);
+    warn(store);
     match format {
         Format::Json => println!("{}", list.to_json_pretty()),
         Format::Text => print!("{}", list.text()),
@@ -70,9 +63,41 @@ pub fn rounds(
     Ok(())
 }
 
+/// The ward a new case goes to: `--ward`, else `site.json`'s `ward`, else the ward the file
+/// names, else the user's only ward on the ward server; with several and none named it is
+/// refused, listing them. The file store has no wards: the case keeps what it says.
+fn import_ward(
+    store: &dyn Store,
+    named: Option<&str>,
+    site_ward: Option<&str>,
+    in_file: Option<&str>,
+) -> Result<Option<String>, Failure> {
+    if let Some(w) = named.or(site_ward) {
+        return Ok(Some(w.to_string()));
+    }
+    if let Some(w) = in_file {
+        return Ok(Some(w.to_string()));
+    }
+    let wards = store.wards().map_err(store_failure)?;
+    match wards.as_slice() {
+        [] => Ok(None),
+        [only] => Ok(Some(only.clone())),
+        several => Err(Failure::input(format!(
+            "name the ward with --ward: you are on wards {}",
+            several.join(", ")
+        ))),
+    }
+}
+
 /// `spinewatch import FILE`: validated at `now`, refused if the id exists; nothing is
 /// overwritten. The first audit entry records the file name and the SHA-256 of its bytes.
-pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> Result<(), Failure> {
+pub fn import(
+    store: &mut dyn Store,
+    file: &Path,
+    ward: Option<&str>,
+    site_ward: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), Failure> {
     let shown = file.display();
     let bytes = std::fs::read(file).map_err(|e| {
         let code = if e.kind() == std::io::ErrorKind::NotFound {
@@ -105,12 +130,13 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
             )));
         }
     };
-    let mut store = open(dir_override)?;
-    warn(&store);
-    store.create(&case, now).map_err(|e| match e {
-        StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
-        other => Failure::input(format!("{shown}: not imported: {other}")),
-    })?;
+    let in_file = crate::store::pg::ward_of(&case);
+    if let Some(w) = import_ward(&*store, ward, site_ward, in_file.as_deref())?
+        && in_file.as_deref() != Some(w.as_str())
+    {
+        case = crate::store::pg::with_ward(&case, &w);
+    }
+    warn(&*store);
     let name = file
         .file_name()
         .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
@@ -129,44 +155,52 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
         old: before[i].clone(),
         new: json!(true),
     }));
-    store.append_audit(&id, now, &changes).map_err(|e| {
-        Failure::other(format!(
-            "imported {id}, but its audit trail could not be started: {e}"
-        ))
-    })?;
+    store
+        .create_with_audit(&case, now, &changes)
+        .map_err(|e| match e {
+            StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
+            other => Failure::input(format!("{shown}: not imported: {other}")),
+        })?;
     let migrated = decoded.migrated_from.map_or(String::new(), |v| {
         format!(" (migrated from spinewatch.case/{v})")
     });
-    println!("imported {id} into {}{migrated}", store.dir().display());
+    println!("imported {id} into {}{migrated}", store.location());
     Ok(())
 }
 
 /// `spinewatch audit ID [--verify]`.
-pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), Failure> {
-    let store = open(dir_override)?;
-    warn(&store);
-    let dir = store.dir();
-    let log = audit::log_path(dir, id);
-    if !is_case_id(id) || (!store.case_path(id).exists() && !log.exists()) {
-        return Err(Failure::input(format!(
-            "no case {id:?} in {}",
-            dir.display()
-        )));
-    }
-    let file = format!("{id}.log.jsonl");
+pub fn audit(store: &dyn Store, id: &str, verify: bool) -> Result<(), Failure> {
+    warn(store);
+    let not_found = || Failure::input(format!("no case {id:?} in {}", store.location()));
     if verify {
-        return match audit::verify(dir, id).map_err(store_failure)? {
+        let check = match store.verify_trail(id) {
+            Ok(c) => c,
+            Err(StoreError::NotFound(_)) => return Err(not_found()),
+            Err(e) => return Err(store_failure(e)),
+        };
+        for line in &check.recorded {
+            println!("{line}");
+        }
+        return match check.result {
             Ok(n) => {
                 println!(
-                    "{file}: chain intact, {n} {} (entries cut from the end would not show)",
+                    "{}: chain intact, {n} {} (entries cut from the end would not show)",
+                    check.name,
                     if n == 1 { "entry" } else { "entries" }
                 );
                 Ok(())
             }
-            Err(broken) => Err(Failure::input(format!("{file}: {broken}"))),
+            Err(broken) => Err(Failure::input(format!("{}: {broken}", check.name))),
         };
     }
-    let entries = audit::read(dir, id).map_err(store_failure)?;
+    let entries = match store.history(id) {
+        Ok(e) => e,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(e) => return Err(store_failure(e)),
+    };
+    if entries.is_empty() && store.verify_trail(id).is_err() {
+        return Err(not_found());
+    }
     if entries.is_empty() {
         println!("{id}: no audit entries");
     }

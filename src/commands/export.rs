@@ -6,6 +6,7 @@ use crate::case::file::read_case_file;
 use crate::export::{fhir_bundle, handover_markdown, handover_text};
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
+use crate::store::{Store, StoreError};
 use chrono::NaiveDateTime;
 use std::path::Path;
 
@@ -13,11 +14,11 @@ use std::path::Path;
 pub fn export(
     target: &str,
     format: ExportFormat,
-    data_dir: Option<&Path>,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     protocol: &Protocol,
     now: NaiveDateTime,
 ) -> Result<String, Failure> {
-    let case = load_target(target, data_dir, now)?;
+    let case = load_target(target, store, now)?;
     let eval = evaluate(&case, protocol, now);
     Ok(match format {
         ExportFormat::Markdown => handover_markdown(&case, &eval, protocol),
@@ -31,9 +32,14 @@ pub fn export(
     })
 }
 
-/// A case file (an existing path, or anything ending in `.json`), else a case id in the data
-/// directory.
-fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Result<Case, Failure> {
+/// A case file (an existing path, or anything ending in `.json`), else a case id in the store
+/// (`store` opens it; it refuses a data directory that does not exist, which holds no case:
+/// an export never creates one).
+fn load_target(
+    target: &str,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
+    now: NaiveDateTime,
+) -> Result<Case, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
         return read_case_file(path, now);
@@ -43,8 +49,13 @@ fn load_target(target: &str, data_dir: Option<&Path>, now: NaiveDateTime) -> Res
             "{target:?}: is neither a case file nor a case id (a-z, 0-9 and -, up to 64)"
         )));
     }
-    let dir = crate::store::data_dir(data_dir);
-    load_case_by_id(&dir, target, now)
+    let not_found = |place: &str| Failure::input(format!("case {target}: not found in {place}"));
+    let store = store()?;
+    store.load(target, now).map_err(|e| match e {
+        StoreError::NotFound(_) => not_found(&store.location()),
+        StoreError::Refused(m) => Failure::input(format!("case {target}: {m}")),
+        StoreError::Io(m) => Failure::other(format!("case {target}: {m}")),
+    })
 }
 
 fn is_case_id(s: &str) -> bool {
@@ -52,20 +63,4 @@ fn is_case_id(s: &str) -> bool {
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// Reads case `id` through the file store. A data directory that does not exist holds no
-/// case (an export never creates one).
-fn load_case_by_id(dir: &Path, id: &str, now: NaiveDateTime) -> Result<Case, Failure> {
-    use crate::store::{FileStore, Store, StoreError};
-    let not_found = || Failure::input(format!("case {id}: not found in {}", dir.display()));
-    if !dir.is_dir() {
-        return Err(not_found());
-    }
-    let store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
-    store.load(id, now).map_err(|e| match e {
-        StoreError::NotFound(_) => not_found(),
-        StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
-        StoreError::Io(m) => Failure::other(format!("case {id}: {m}")),
-    })
 }

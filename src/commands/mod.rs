@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod export;
+pub mod server;
 
 pub use export::export;
 

@@ -392,6 +392,63 @@ impl Store for FileStore {
         }
         lock::holder(&self.dir, id)
     }
+
+    fn holders(&self, ids: &[String]) -> Vec<Option<String>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = ids.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| {
+                    let thread = s.spawn(move || {
+                        part.iter()
+                            .map(|id| {
+                                (!self.held.contains_key(id))
+                                    .then(|| lock::holder(&self.dir, id))
+                                    .flatten()
+                            })
+                            .collect::<Vec<_>>()
+                    });
+                    (part.len(), thread)
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![None; n]))
+                .collect()
+        })
+    }
+
+    fn scan_each(
+        &self,
+        _now: NaiveDateTime,
+        f: &(dyn Fn(Result<Case, Damaged>) + Sync),
+    ) -> Result<(), StoreError> {
+        self.scan(f).map(|_| ())
+    }
+
+    fn verify_trail(&self, id: &str) -> Result<super::TrailCheck, StoreError> {
+        let exists = is_case_id(id) && self.case_path(id).exists();
+        if !is_case_id(id) || (!exists && !audit::log_path(&self.dir, id).exists()) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        Ok(super::TrailCheck {
+            name: format!("{id}.log.jsonl"),
+            result: audit::verify(&self.dir, id)?,
+            recorded: Vec::new(),
+            exists,
+        })
+    }
+
+    fn location(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        FileStore::warnings(self)
+    }
 }
 
 impl Drop for FileStore {

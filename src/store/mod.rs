@@ -20,6 +20,8 @@ pub mod dirs;
 pub mod file;
 pub mod lock;
 pub mod memory;
+pub mod open;
+pub mod pg;
 pub mod rounds;
 pub mod schema;
 pub mod signals;
@@ -27,6 +29,7 @@ pub mod signals;
 pub use atomic::SaveStep;
 pub use dirs::data_dir;
 pub use file::FileStore;
+pub use pg::PgStore;
 pub use rounds::{RoundsList, rounds_list};
 
 use crate::case::Case;
@@ -121,4 +124,103 @@ pub trait Store {
     fn holder(&self, _id: &str) -> Option<String> {
         None
     }
+    /// [`Store::holder`] of each id, in order (the rounds list asks for all at once).
+    fn holders(&self, ids: &[String]) -> Vec<Option<String>> {
+        ids.iter().map(|id| self.holder(id)).collect()
+    }
+    /// Saves a case and appends the changes that made it as one step (the ward server does
+    /// both in one transaction; by default: [`Store::save`], then [`Store::append_audit`]).
+    fn save_with_audit(
+        &mut self,
+        case: &Case,
+        at: NaiveDateTime,
+        changes: &[Change],
+    ) -> Result<(), StoreError> {
+        self.save(case)?;
+        match case.id.as_deref() {
+            Some(id) if !changes.is_empty() => self.append_audit(id, at, changes),
+            _ => Ok(()),
+        }
+    }
+    /// Adds a new case with the first entries of its trail as one step (by default:
+    /// [`Store::create`], then [`Store::append_audit`]).
+    fn create_with_audit(
+        &mut self,
+        case: &Case,
+        now: NaiveDateTime,
+        changes: &[Change],
+    ) -> Result<(), StoreError> {
+        self.create(case, now)?;
+        match case.id.as_deref() {
+            Some(id) if !changes.is_empty() => self.append_audit(id, now, changes),
+            _ => Ok(()),
+        }
+    }
+    /// Calls `f` with every case and damaged entry (in any order, possibly from several
+    /// threads), so a long listing is never held whole. Default: through [`Store::load_all`].
+    fn scan_each(
+        &self,
+        now: NaiveDateTime,
+        f: &(dyn Fn(Result<Case, Damaged>) + Sync),
+    ) -> Result<(), StoreError> {
+        let listing = self.load_all(now)?;
+        listing.cases.into_iter().for_each(|c| f(Ok(c)));
+        listing.damaged.into_iter().for_each(|d| f(Err(d)));
+        Ok(())
+    }
+    /// Checks the case's audit trail: its chain, and what the store adds per entry.
+    /// Default: the chain of [`Store::history`] as written.
+    fn verify_trail(&self, id: &str) -> Result<TrailCheck, StoreError> {
+        let entries = self.history(id)?;
+        let text: String = entries
+            .iter()
+            .filter_map(|e| serde_json::to_string(e).ok())
+            .map(|l| l + "\n")
+            .collect();
+        Ok(TrailCheck {
+            name: id.to_string(),
+            result: audit::verify_text(&text),
+            recorded: Vec::new(),
+            exists: true,
+        })
+    }
+    /// The wards this user may add cases to (the ward server); empty when the store has no
+    /// wards (the file store: one clinician's directory).
+    fn wards(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Where the cases are, for messages: the data directory, or the server URL (password
+    /// masked).
+    fn location(&self) -> String {
+        "the store".into()
+    }
+    /// Problems found and fixed while opening or reading (file permissions), for stderr.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Cases another instance changed since the last call, by id; `"*"` when anything may
+    /// have changed (e.g. after a reconnect). The TUI loop polls this to refresh the rounds
+    /// list and read-only views. Default: never anything.
+    fn changes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+    /// A standing problem to keep in the status line ("ward server unreachable — retrying
+    /// (entry kept)"), `None` when all is well.
+    fn trouble(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The result of checking a trail ([`Store::verify_trail`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailCheck {
+    /// What was checked: `bed7.log.jsonl`, `bed7 on the ward server`.
+    pub name: String,
+    /// The number of entries when the chain is intact, else the first break.
+    pub result: Result<u64, audit::Broken>,
+    /// Per entry, what the store recorded beyond the entry itself (the ward server: the
+    /// database role and `recorded_at`/`recorded_by`); empty for the file store.
+    pub recorded: Vec<String>,
+    /// Whether the case exists at all (a trail may outlive it).
+    pub exists: bool,
 }

@@ -28,9 +28,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-/// The TUI on the rounds list of `data_dir`.
-pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
-    let mut store = open_store(data_dir)?;
+/// The TUI on the rounds list of the store the command line opened.
+pub fn run(opened: crate::store::open::Opened, now: Option<NaiveDateTime>) -> Result<(), Failure> {
+    let crate::store::open::Opened {
+        mut store,
+        export_dir,
+    } = opened;
     let protocol = crate::site::load_protocol()?;
     let mut app = App::new(
         protocol,
@@ -41,7 +44,7 @@ pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
         app.wall_clock = Some(clock);
     }
     let start = vec![Effect::LoadRounds];
-    session(&mut app, store.as_mut(), data_dir, now.is_none(), start)
+    session(&mut app, store.as_mut(), &export_dir, now.is_none(), start)
 }
 
 /// The TUI on the seed's patient, dates shifted so that `now` is POD 5.
@@ -57,7 +60,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
             temp.path().to_path_buf()
         }
     };
-    let mut store = open_store(&dir)?;
+    let mut store = crate::store::open::open_files(&dir)?;
     let id = case.id.clone().unwrap_or_default();
     // A demo case already in the directory is opened as it was left, not replaced.
     if store.load(&id, at).is_err() {
@@ -71,7 +74,13 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
         app.wall_clock = Some(clock);
     }
     let start = vec![Effect::LoadRounds, Effect::Open(id)];
-    session(&mut app, store.as_mut(), &dir, now.is_none(), start)
+    session(
+        &mut app,
+        &mut store,
+        &dir.join("exports"),
+        now.is_none(),
+        start,
+    )
 }
 
 fn clock() -> NaiveDateTime {
@@ -81,19 +90,12 @@ fn clock() -> NaiveDateTime {
         .unwrap_or(t)
 }
 
-/// The file store of a data directory (created 0700 when missing).
-pub fn open_store(data_dir: &Path) -> Result<Box<dyn Store>, Failure> {
-    crate::store::FileStore::open(data_dir)
-        .map(|s| Box::new(s) as Box<dyn Store>)
-        .map_err(|e| Failure::other(format!("{}: {e}", data_dir.display())))
-}
-
 /// Runs the terminal session; the terminal is restored on every way out (panics included,
 /// through ratatui's hook).
 fn session(
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     live_clock: bool,
     start: Vec<Effect>,
 ) -> Result<(), Failure> {
@@ -108,7 +110,7 @@ fn session(
         &mut terminal,
         app,
         store,
-        data_dir,
+        export_dir,
         live_clock,
         start,
         &inputs,
@@ -150,32 +152,32 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     live_clock: bool,
     start: Vec<Effect>,
     inputs: &Inputs,
 ) -> Result<(), Failure> {
-    if perform(app, store, data_dir, start) {
+    if perform(app, store, export_dir, start) {
         return Ok(());
     }
     let mut dirty = true;
     loop {
         if inputs.shutdown.requested() {
             let effects = update::shutdown(app);
-            perform(app, store, data_dir, effects);
+            perform(app, store, export_dir, effects);
             return Ok(());
         }
         match step(terminal, app, &mut dirty, &inputs.events) {
             Ok(None) => {}
             Ok(Some(effects)) => {
-                if perform(app, store, data_dir, effects) {
+                if perform(app, store, export_dir, effects) {
                     return Ok(());
                 }
             }
             Err(e) => {
                 // The terminal is gone (hang-up): keep what can be kept before leaving.
                 let effects = update::shutdown(app);
-                perform(app, store, data_dir, effects);
+                perform(app, store, export_dir, effects);
                 return Err(Failure::other(format!("terminal: {e}")));
             }
         }
@@ -223,7 +225,7 @@ fn step(
 pub fn perform(
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     effects: Vec<Effect>,
 ) -> bool {
     let mut renamed: Option<(String, String)> = None;
@@ -298,14 +300,7 @@ pub fn perform(
                 {
                     case.id = Some(new.clone());
                 }
-                let id = case.id.clone().unwrap_or_default();
-                let result = store.save(&case).and_then(|()| {
-                    if changes.is_empty() {
-                        Ok(())
-                    } else {
-                        store.append_audit(&id, app.wall_now(), &changes)
-                    }
-                });
+                let result = store.save_with_audit(&case, app.wall_now(), &changes);
                 match result {
                     Ok(()) => {
                         if app.status.is_none() {
@@ -321,27 +316,27 @@ pub fn perform(
                 }
             }
             Effect::Close(id) => store.unlock(&id),
-            Effect::Export => export(app, data_dir),
+            Effect::Export => export(app, export_dir),
         }
     }
     false
 }
 
-/// Writes the handover note to `<data_dir>/exports/<id>-<now>.md` and says where.
-fn export(app: &mut App, data_dir: &Path) {
+/// Writes the handover note to `<export_dir>/<id>-<now>.md` and says where.
+fn export(app: &mut App, export_dir: &Path) {
     let Some(view) = &app.open else {
         app.status = Some(("open a case to export it".into(), true));
         return;
     };
     let eval = evaluate(&view.case, &app.protocol, app.now);
     let text = crate::export::handover_markdown(&view.case, &eval, &app.protocol);
-    let dir = data_dir.join("exports");
+    let dir = export_dir;
     let path = dir.join(format!(
         "{}-{}.md",
         view.id(),
         app.now.format("%Y%m%dT%H%M")
     ));
-    let result = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text));
+    let result = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text));
     app.status = Some(match result {
         Ok(()) => (format!("exported to {}", path.display()), false),
         Err(e) => (format!("export failed: {}: {e}", path.display()), true),
