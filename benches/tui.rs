@@ -92,7 +92,7 @@ fn startup_files(c: &mut Criterion) {
             let mut case = demo_case(now());
             case.id = Some(format!("case-{i:04}"));
             case.patient.label = Some(format!("Bed {i}"));
-            store.create(&case, now()).unwrap();
+            store.create(&case, &[], now()).unwrap();
         }
     }
     c.bench_function(

@@ -132,13 +132,26 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let case = read_case_file(&file, now)?;
             let eval = evaluate(&case, &protocol, now);
-            let out = match format {
+            match format {
                 Format::Json => {
-                    serde_json::to_string_pretty(&eval).expect("an evaluation always serialises")
+                    let mut value =
+                        serde_json::to_value(&eval).expect("an evaluation always serialises");
+                    // The case's version (kept by the store), for `set --expect-version`.
+                    let version = crate::store::version_of(&case);
+                    if let (serde_json::Value::Object(m), true) = (&mut value, version > 0) {
+                        m.insert("version".into(), version.into());
+                    }
+                    let mut out = serde_json::to_string_pretty(&value)
+                        .expect("an evaluation always serialises");
+                    out.push('\n');
+                    crate::output::print_raw(&out);
                 }
-                Format::Text => crate::chart::evaluation_text(&case, &eval, &protocol),
-            };
-            println!("{out}");
+                Format::Text => {
+                    let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
+                    out.push('\n');
+                    crate::output::print_text(&out);
+                }
+            }
             Ok(())
         }
         Some(Command::Rounds { format, archived }) => {
@@ -161,9 +174,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let protocol = load_protocol()?;
             let existing = || crate::store::open::open_existing(&store_args, &target);
             let out = crate::commands::export(&target, format, &existing, &protocol, now)?;
-            // A closed pipe (`| head`) is not worth a panic.
-            std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
-                .map_err(|e| Failure::other(format!("cannot write the export: {e}")))
+            match format {
+                ExportFormat::Fhir => crate::output::print_raw(&out),
+                ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
+            }
+            Ok(())
         }
         Some(Command::Server(command)) => {
             use crate::commands::server::ServerCommand as S;
@@ -190,11 +205,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 pub fn main() -> ExitCode {
+    // Core dumps would put patient data on disk.
+    crate::store::signals::disable_core_dumps();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("spinewatch: {}", f.message.replace('\n', "\nspinewatch: "));
+            crate::output::eprint_text(&format!(
+                "spinewatch: {}\n",
+                f.message.replace('\n', "\nspinewatch: ")
+            ));
             ExitCode::from(f.code)
         }
     }

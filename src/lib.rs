@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod export;
 pub mod failure;
+pub mod output;
 pub mod protocol;
 pub mod site;
 pub mod store;

@@ -1,11 +1,15 @@
-//! A child process saving in a loop is SIGKILLed at random moments, 200 times; afterwards
-//! every case file parses and validates. The test binary re-executes itself as the child.
+//! A child process saving in a loop is SIGKILLed at random moments, 300 times; after every
+//! kill the case file parses and validates, and the case agrees with its audit trail: it is
+//! what the newest entry produced, or (a save killed between its audit entry and the case
+//! file) what the entry before produced — never a saved change without its entry. The test
+//! binary re-executes itself as the child.
 
 mod store_support;
 
 use serde_json::Value;
 use spinewatch::case::Case;
-use spinewatch::store::{Change, FileStore, Store, audit};
+use spinewatch::store::audit::CaseCheck;
+use spinewatch::store::{Change, Store, audit, clinical_hash, version_of};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,7 +17,7 @@ use std::time::{Duration, Instant};
 use store_support::*;
 
 const CHILD_ENV: &str = "SPINEWATCH_TEST_CRASH_DIR";
-const KILLS: usize = 200;
+const KILLS: usize = 300;
 
 /// A case whose size swings between saves (0–6 KB of notes), so a torn file cannot pass.
 fn version(n: u64) -> Case {
@@ -31,17 +35,17 @@ fn crash_child_saves_in_a_loop() {
     let Some(dir) = std::env::var_os(CHILD_ENV) else {
         return;
     };
-    let mut store = FileStore::open(&dir).unwrap();
+    let mut store = open_store(&dir);
     store.lock("bed12", now()).unwrap();
+    let mut expected = version_of(&store.load("bed12", now()).unwrap());
     let start = audit::read(Path::new(&dir), "bed12").unwrap().len() as u64;
     for n in start + 1.. {
-        store.save(&version(n)).unwrap();
         let change = Change {
             path: "notes".into(),
             old: Value::from(n - 1),
             new: Value::from(n),
         };
-        store.append_audit("bed12", now(), &[change]).unwrap();
+        expected = store.save(&version(n), expected, &[change]).unwrap();
     }
 }
 
@@ -53,7 +57,7 @@ fn temp_files(dir: &Path) -> usize {
 fn sigkill_at_random_moments_never_tears_a_case_file() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    FileStore::open(dir).unwrap().save(&version(0)).unwrap();
+    save(&mut open_store(dir), &version(0));
     let log = audit::log_path(dir, "bed12");
     let mut seed: u64 = 0x5eed_cafe_f00d;
     let mut random = move |below: u64| {
@@ -62,7 +66,7 @@ fn sigkill_at_random_moments_never_tears_a_case_file() {
         seed ^= seed << 17;
         seed % below
     };
-    let (mut torn, mut left_mid_save) = (0, 0);
+    let (mut torn, mut left_mid_save, mut unaudited, mut interrupted) = (0, 0, 0, 0);
     for round in 0..KILLS {
         let log_len = fs::metadata(&log).map_or(0, |m| m.len());
         let temps_before = temp_files(dir);
@@ -94,8 +98,18 @@ fn sigkill_at_random_moments_never_tears_a_case_file() {
         if whole.is_none() {
             torn += 1;
         }
+        let disk: Value = serde_json::from_slice(&text).unwrap_or(Value::Null);
+        let entries = audit::read(dir, "bed12").unwrap();
+        match audit::check_case(&entries, &clinical_hash(&disk)) {
+            CaseCheck::Matches => {}
+            CaseCheck::Interrupted { .. } => interrupted += 1,
+            other => {
+                eprintln!("round {round}: case and trail disagree: {other:?}");
+                unaudited += 1;
+            }
+        }
     }
-    let store = FileStore::open(dir).unwrap();
+    let store = open_store(dir);
     let listing = store.load_all(now()).unwrap();
     let saves = audit::verify(dir, "bed12").unwrap();
     if let Ok(keep) = std::env::var("KEEP_CRASH_DIR") {
@@ -105,13 +119,21 @@ fn sigkill_at_random_moments_never_tears_a_case_file() {
             .arg(keep)
             .status();
     }
+    let not_applied = audit::read(dir, "bed12")
+        .unwrap()
+        .iter()
+        .filter(|e| e.path == audit::NOT_APPLIED)
+        .count();
     println!(
-        "crash test: {KILLS} SIGKILLs, {torn} torn case files, {left_mid_save} kills landed \
-         between temp file and rename, {} saves audited, audit chain {:?}",
+        "crash test: {KILLS} SIGKILLs, {torn} torn case files, {unaudited} saved but unaudited, \
+         {interrupted} kills between audit entry and case file ({not_applied} marked not \
+         applied), {left_mid_save} kills between temp file and rename, {} entries, audit \
+         chain {:?}",
         audit::read(dir, "bed12").unwrap().len(),
         saves
     );
     assert_eq!(torn, 0);
+    assert_eq!(unaudited, 0, "saved changes without their audit entry");
     assert!(listing.damaged.is_empty(), "{:?}", listing.damaged);
     assert_eq!(listing.cases.len(), 1);
     assert!(saves.is_ok(), "audit chain after kills: {saves:?}");

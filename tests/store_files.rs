@@ -4,7 +4,7 @@
 mod store_support;
 
 use serde_json::Value;
-use spinewatch::store::{FileStore, Store, StoreError, data_dir};
+use spinewatch::store::{Store, StoreError, data_dir};
 use std::fs;
 use std::time::{Duration, SystemTime};
 use store_support::*;
@@ -12,13 +12,15 @@ use store_support::*;
 #[test]
 fn a_saved_case_loads_back_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = FileStore::open(tmp.path()).unwrap();
+    let mut store = open_store(tmp.path());
     let mut c = case("bed12", "Bed 12");
     c.notes = Some("wound dry, patient mobilising — ü".into());
-    store.save(&c).unwrap();
-    assert_eq!(store.load("bed12", now()).unwrap(), c);
+    assert_eq!(save(&mut store, &c), 1, "a new case is version 1");
+    let loaded = store.load("bed12", now()).unwrap();
+    assert_eq!(clinical(&loaded), c);
+    assert_eq!(spinewatch::store::version_of(&loaded), 1);
     let listing = store.load_all(now()).unwrap();
-    assert_eq!(listing.cases, vec![c]);
+    assert_eq!(listing.cases, vec![loaded]);
     assert!(listing.damaged.is_empty());
 }
 
@@ -34,22 +36,23 @@ fn directory_is_0700_and_files_0600_from_creation() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    let mut store = FileStore::open(&dir).unwrap();
+    let mut store = open_store(&dir);
     let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700);
-    store.save(&case("bed12", "Bed 12")).unwrap();
+    save(&mut store, &case("bed12", "Bed 12"));
     store.lock("bed12", now()).unwrap();
-    store
-        .append_audit(
-            "bed12",
-            now(),
-            &[spinewatch::store::Change {
-                path: "notes".into(),
-                old: Value::Null,
-                new: Value::from("x"),
-            }],
-        )
-        .unwrap();
+    let mut c = case("bed12", "Bed 12");
+    c.notes = Some("x".into());
+    try_save(
+        &mut store,
+        &c,
+        &[spinewatch::store::Change {
+            path: "notes".into(),
+            old: Value::Null,
+            new: Value::from("x"),
+        }],
+    )
+    .unwrap();
     for name in ["bed12.json", "bed12.lock", "bed12.log.jsonl"] {
         assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
     }
@@ -70,7 +73,7 @@ fn loose_permissions_are_fixed_on_open_with_a_warning() {
     fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
     let other = write(dir, "README.txt", "not ours");
     fs::set_permissions(&other, fs::Permissions::from_mode(0o644)).unwrap();
-    let store = FileStore::open(dir).unwrap();
+    let store = open_store(dir);
     let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(dir), 0o700);
     assert_eq!(mode(&f), 0o600);
@@ -82,7 +85,7 @@ fn loose_permissions_are_fixed_on_open_with_a_warning() {
     assert_eq!(store.warnings().len(), 2, "{:?}", store.warnings());
     assert!(store.warnings()[1].contains("bed12.json"));
     // A second open finds nothing to fix.
-    assert!(FileStore::open(dir).unwrap().warnings().is_empty());
+    assert!(open_store(dir).warnings().is_empty());
 }
 
 #[cfg(unix)]
@@ -91,14 +94,14 @@ fn a_loose_case_file_behind_a_private_directory_is_fixed_when_read() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    FileStore::open(&dir).unwrap();
+    open_store(&dir);
     let f = write(
         &dir,
         "bed12.json",
         &case_value("bed12", "Bed 12").to_string(),
     );
     fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
-    let store = FileStore::open(&dir).unwrap();
+    let store = open_store(&dir);
     assert!(
         store.warnings().is_empty(),
         "the directory is private: no walk"
@@ -128,7 +131,7 @@ fn stale_temp_files_are_swept_on_open_but_young_ones_kept() {
         .unwrap()
         .set_modified(hour_ago)
         .unwrap();
-    let store = FileStore::open(tmp.path()).unwrap();
+    let store = open_store(tmp.path());
     assert!(!old.exists(), "a crash's leftover is swept");
     assert!(young.exists(), "another instance may be saving right now");
     assert!(store.load_all(now()).unwrap().damaged.is_empty());
@@ -143,8 +146,8 @@ fn a_damaged_file_is_listed_never_overwritten_and_others_still_load() {
         .to_string()
         .replace("\"severe\"", "\"smelly\"");
     write(tmp.path(), "bed8.json", &invalid);
-    let mut store = FileStore::open(tmp.path()).unwrap();
-    store.save(&case("bed12", "Bed 12")).unwrap();
+    let mut store = open_store(tmp.path());
+    save(&mut store, &case("bed12", "Bed 12"));
 
     let listing = store.load_all(now()).unwrap();
     assert_eq!(listing.cases.len(), 1);
@@ -164,7 +167,7 @@ fn a_damaged_file_is_listed_never_overwritten_and_others_still_load() {
     );
 
     // Saving over a file that does not parse is refused; the bytes stay as they were.
-    let err = store.save(&case("bed7", "Bed 7")).unwrap_err();
+    let err = try_save(&mut store, &case("bed7", "Bed 7"), &[]).unwrap_err();
     assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
     assert_eq!(fs::read_to_string(&bad_path).unwrap(), bad);
     assert!(matches!(
@@ -185,7 +188,7 @@ fn a_newer_schema_is_refused_and_left_byte_for_byte() {
     let path = write(tmp.path(), "bed3.json", &text);
     let before = fs::read(&path).unwrap();
 
-    let mut store = FileStore::open(tmp.path()).unwrap();
+    let mut store = open_store(tmp.path());
     let listing = store.load_all(now()).unwrap();
     assert!(listing.cases.is_empty());
     assert_eq!(listing.damaged.len(), 1);
@@ -196,7 +199,7 @@ fn a_newer_schema_is_refused_and_left_byte_for_byte() {
     );
     let err = store.load("bed3", now()).unwrap_err().to_string();
     assert!(err.contains("newer"), "{err}");
-    assert!(store.save(&case("bed3", "Bed 3")).is_err());
+    assert!(try_save(&mut store, &case("bed3", "Bed 3"), &[]).is_err());
     assert_eq!(fs::read(&path).unwrap(), before);
     assert_eq!(names(tmp.path()), ["bed3.json", "bed3.lock"]);
 }
@@ -213,7 +216,7 @@ fn an_older_schema_is_migrated_after_a_backup_is_written() {
     let old_text = serde_json::to_string_pretty(&v).unwrap();
     write(tmp.path(), "bed4.json", &old_text);
 
-    let store = FileStore::open(tmp.path()).unwrap();
+    let store = open_store(tmp.path());
     let c = store.load("bed4", now()).unwrap();
     assert_eq!(c.label(), "Bed 4");
     assert_eq!(c.schema.as_deref(), Some("spinewatch.case/1"));
@@ -228,7 +231,14 @@ fn an_older_schema_is_migrated_after_a_backup_is_written() {
     assert!(!new_text.contains("\"bed\""));
     // Loading again changes nothing more.
     assert_eq!(store.load_all(now()).unwrap().cases, vec![c]);
-    assert_eq!(names(tmp.path()), ["bed4.json", "bed4.lock", "bed4.v0.bak"]);
+    assert_eq!(
+        names(tmp.path()),
+        ["bed4.json", "bed4.lock", "bed4.log.jsonl", "bed4.v0.bak"]
+    );
+    // The migration is in the trail, like any change, and the case matches it.
+    let entries = spinewatch::store::audit::read(tmp.path(), "bed4").unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].path, "(migration)");
 }
 
 /// The synthetic `spinewatch.case/0` text of a case labelled "Bed 4".
@@ -247,7 +257,7 @@ fn an_older_case_opened_and_locked_first_is_migrated_and_then_saves() {
     let tmp = tempfile::tempdir().unwrap();
     let old_text = v0_text("bed4");
     write(tmp.path(), "bed4.json", &old_text);
-    let mut store = FileStore::open(tmp.path()).unwrap();
+    let mut store = open_store(tmp.path());
     store.lock("bed4", now()).unwrap();
     let mut c = store.load("bed4", now()).unwrap();
     assert_eq!(
@@ -255,8 +265,8 @@ fn an_older_case_opened_and_locked_first_is_migrated_and_then_saves() {
         old_text
     );
     c.notes = Some("after migration".into());
-    store.save(&c).unwrap();
-    assert_eq!(store.load("bed4", now()).unwrap(), c);
+    save(&mut store, &c);
+    assert_eq!(clinical(&store.load("bed4", now()).unwrap()), clinical(&c));
 }
 
 #[test]
@@ -266,8 +276,8 @@ fn a_save_over_an_older_file_keeps_its_backup_first() {
     let old_text = v0_text("bed4");
     write(tmp.path(), "bed4.json", &old_text);
     write(tmp.path(), "bed4.v0.bak", "an older backup, different");
-    let mut store = FileStore::open(tmp.path()).unwrap();
-    store.save(&case("bed4", "Bed 4")).unwrap();
+    let mut store = open_store(tmp.path());
+    save(&mut store, &case("bed4", "Bed 4"));
     assert_eq!(
         fs::read_to_string(tmp.path().join("bed4.v0.bak")).unwrap(),
         "an older backup, different"
@@ -286,7 +296,7 @@ fn a_file_whose_id_differs_from_its_name_is_damaged() {
         "bed5.json",
         &case_value("bed6", "Bed 6").to_string(),
     );
-    let store = FileStore::open(tmp.path()).unwrap();
+    let store = open_store(tmp.path());
     let listing = store.load_all(now()).unwrap();
     assert!(listing.cases.is_empty());
     assert!(
@@ -300,15 +310,15 @@ fn a_file_whose_id_differs_from_its_name_is_damaged() {
 fn a_surgery_after_now_is_a_case_not_damage() {
     // A `--now` before the surgery (what-if), or another workstation's clock ahead of ours.
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = FileStore::open(tmp.path()).unwrap();
-    store.save(&case("bed12", "Bed 12")).unwrap();
+    let mut store = open_store(tmp.path());
+    save(&mut store, &case("bed12", "Bed 12"));
     let before_surgery = spinewatch::cli::parse_now("2026-11-01").unwrap();
     let listing = store.load_all(before_surgery).unwrap();
     assert_eq!(listing.cases.len(), 1);
     assert!(listing.damaged.is_empty());
     // Creating a case is data entry: there the date is checked.
     let err = store
-        .create(&case("bed13", "Bed 13"), before_surgery)
+        .create(&case("bed13", "Bed 13"), &[], before_surgery)
         .unwrap_err();
     assert!(err.to_string().contains("surgery.date"), "{err}");
 }
@@ -316,15 +326,23 @@ fn a_surgery_after_now_is_a_case_not_damage() {
 #[test]
 fn create_refuses_an_existing_id_and_a_reused_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = FileStore::open(tmp.path()).unwrap();
-    store.create(&case("bed12", "Bed 12"), now()).unwrap();
+    let mut store = open_store(tmp.path());
+    store.create(&case("bed12", "Bed 12"), &[], now()).unwrap();
     let before = fs::read(tmp.path().join("bed12.json")).unwrap();
-    let err = store.create(&case("bed12", "Other"), now()).unwrap_err();
+    let err = store
+        .create(&case("bed12", "Other"), &[], now())
+        .unwrap_err();
     assert!(err.to_string().contains("exists already"), "{err}");
     assert_eq!(fs::read(tmp.path().join("bed12.json")).unwrap(), before);
     // A deleted case's id is not given out again: its audit trail remains.
-    write(tmp.path(), "bed9.log.jsonl", "");
-    let err = store.create(&case("bed9", "Bed 9"), now()).unwrap_err();
+    let mut bed9 = case("bed9", "Bed 9");
+    store.create(&bed9, &[], now()).unwrap();
+    bed9.notes = Some("seen".into());
+    save(&mut store, &bed9);
+    fs::remove_file(tmp.path().join("bed9.json")).unwrap();
+    let err = store
+        .create(&case("bed9", "Bed 9"), &[], now())
+        .unwrap_err();
     assert!(err.to_string().contains("never reused"), "{err}");
     assert!(!tmp.path().join("bed9.json").exists());
 }

@@ -36,7 +36,17 @@ fn a_valid_case_is_added_with_its_first_audit_entry() {
     let entries = spinewatch::store::audit::read(&data, "bed12-2026-11-20").unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].path, "(import)");
-    assert_eq!(entries[0].user, "ana");
+    // The operating-system account of the process, not `$USER` (which `bin` sets to "ana"),
+    // and the wall clock, not `--now`.
+    let account = spinewatch::store::dirs::user_name();
+    assert_eq!(entries[0].user, account);
+    if account != "ana" {
+        assert_ne!(entries[0].user, "ana");
+    }
+    assert_ne!(
+        entries[0].at, "2026-12-01T08:00",
+        "--now does not stamp the trail"
+    );
     assert_eq!(entries[0].new["file"], "bed12.json");
     use sha2::Digest;
     let digest: String = sha2::Sha256::digest(DEMO.as_bytes())
@@ -165,4 +175,35 @@ fn a_frankel_drop_in_an_imported_file_is_marked_and_audited() {
         (entries[1].old.clone(), entries[1].new.clone()),
         (Value::from(false), Value::from(true))
     );
+}
+
+#[test]
+fn an_import_that_died_after_its_audit_entry_can_be_imported_again() {
+    // What a kill between the audit entry and the case file leaves: the entry, no case.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let file = write(tmp.path(), "bed12.json", DEMO);
+    assert_eq!(import(&data, &file).status.code(), Some(0));
+    let id = "bed12-2026-11-20";
+    fs::remove_file(data.join(format!("{id}.json"))).unwrap();
+    let out = import(&data, &file);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entries = spinewatch::store::audit::read(&data, id).unwrap();
+    let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["(import)", "(not applied)", "(import)"]);
+    let verify = bin()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["audit", id, "--verify"])
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+
+    // Another file under that id is refused: the id was used.
+    let other = case_value(id, "Someone else");
+    let other = write(tmp.path(), "other.json", &other.to_string());
+    fs::remove_file(data.join(format!("{id}.json"))).unwrap();
+    let out = import(&data, &other);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("never reused"), "{}", stderr(&out));
 }

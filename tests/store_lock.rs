@@ -3,7 +3,7 @@
 
 mod store_support;
 
-use spinewatch::store::{Access, Change, FileStore, Store, StoreError};
+use spinewatch::store::{Access, Change, Store, StoreError};
 use std::fs;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,12 +14,12 @@ const CHILD_ENV: &str = "SPINEWATCH_TEST_LOCK_HOLDER_DIR";
 #[test]
 fn a_second_store_gets_the_case_read_only_and_cannot_save() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut ana = FileStore::open(tmp.path()).unwrap();
+    let mut ana = open_store(tmp.path());
     ana.set_user("ana");
-    let mut ben = FileStore::open(tmp.path()).unwrap();
+    let mut ben = open_store(tmp.path());
     ben.set_user("ben");
     let c = case("bed12", "Bed 12");
-    ana.save(&c).unwrap();
+    save(&mut ana, &c);
     let before = fs::read(tmp.path().join("bed12.json")).unwrap();
 
     assert_eq!(ana.lock("bed12", now()).unwrap(), Access::ReadWrite);
@@ -39,26 +39,29 @@ fn a_second_store_gets_the_case_read_only_and_cannot_save() {
 
     let mut changed = c.clone();
     changed.notes = Some("ben's edit".into());
-    let err = ben.save(&changed).unwrap_err();
+    let err = try_save(&mut ben, &changed, &[]).unwrap_err();
     assert_eq!(err, StoreError::Refused(format!("read-only: {holder}")));
     let change = Change {
         path: "notes".into(),
         old: serde_json::Value::Null,
         new: "ben's edit".into(),
     };
-    assert!(
-        ben.append_audit("bed12", now(), std::slice::from_ref(&change))
-            .is_err()
-    );
+    assert!(try_save(&mut ben, &changed, std::slice::from_ref(&change)).is_err());
     assert_eq!(fs::read(tmp.path().join("bed12.json")).unwrap(), before);
-    assert!(!tmp.path().join("bed12.log.jsonl").exists());
+    let trail = fs::read_to_string(tmp.path().join("bed12.log.jsonl")).unwrap();
+    assert!(
+        !trail.contains("ben"),
+        "nothing of ben's in the trail: {trail}"
+    );
 
     // The holder saves; once it lets go, the other can take the case.
-    ana.save(&changed).unwrap();
+    save(&mut ana, &changed);
     ana.unlock("bed12");
     assert_eq!(ben.holder("bed12"), None);
     assert_eq!(ben.lock("bed12", now()).unwrap(), Access::ReadWrite);
-    ben.append_audit("bed12", now(), &[change]).unwrap();
+    let mut again = changed.clone();
+    again.notes = Some("ben's second edit".into());
+    try_save(&mut ben, &again, &[change]).unwrap();
     assert!(matches!(
         ana.lock("bed12", now()).unwrap(),
         Access::ReadOnly { .. }
@@ -72,12 +75,12 @@ fn a_second_store_gets_the_case_read_only_and_cannot_save() {
 fn a_store_without_the_lock_cannot_save_while_another_holds_it() {
     // The TUI might save without calling lock first: the save still respects the holder.
     let tmp = tempfile::tempdir().unwrap();
-    let mut ana = FileStore::open(tmp.path()).unwrap();
+    let mut ana = open_store(tmp.path());
     ana.set_user("ana");
-    ana.save(&case("bed12", "Bed 12")).unwrap();
+    save(&mut ana, &case("bed12", "Bed 12"));
     ana.lock("bed12", now()).unwrap();
-    let mut ben = FileStore::open(tmp.path()).unwrap();
-    let err = ben.save(&case("bed12", "Bed 12 (ben)")).unwrap_err();
+    let mut ben = open_store(tmp.path());
+    let err = try_save(&mut ben, &case("bed12", "Bed 12 (ben)"), &[]).unwrap_err();
     assert!(err.to_string().contains("in use by ana"), "{err}");
 }
 
@@ -90,7 +93,7 @@ fn a_lock_file_without_a_live_holder_is_stale() {
         "bed12.lock",
         r#"{"user":"ghost","pid":999999,"since":"2026-11-30T03:00"}"#,
     );
-    let mut store = FileStore::open(tmp.path()).unwrap();
+    let mut store = open_store(tmp.path());
     assert_eq!(store.holder("bed12"), None);
     assert_eq!(store.lock("bed12", now()).unwrap(), Access::ReadWrite);
 }
@@ -101,7 +104,7 @@ fn lock_holder_child() {
     let Some(dir) = std::env::var_os(CHILD_ENV) else {
         return;
     };
-    let mut store = FileStore::open(&dir).unwrap();
+    let mut store = open_store(&dir);
     store.set_user("nurse");
     assert_eq!(store.lock("bed12", now()).unwrap(), Access::ReadWrite);
     println!("locked");
@@ -122,7 +125,7 @@ fn the_lock_of_a_killed_process_is_released() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let store = FileStore::open(tmp.path()).unwrap();
+    let store = open_store(tmp.path());
     let start = Instant::now();
     let mut seen = None;
     while start.elapsed() < Duration::from_secs(20) {
@@ -171,4 +174,82 @@ fn someone_checking_who_holds_a_case_never_makes_it_read_only() {
         }
         done.store(true, Ordering::Relaxed);
     });
+}
+
+#[test]
+fn with_the_lock_file_deleted_a_second_instance_cannot_overwrite_the_first_ones_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut first = open_store(tmp.path());
+    first.set_user("ana");
+    save(&mut first, &case("bed12", "Bed 12"));
+    assert_eq!(first.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    let mine = first.load("bed12", now()).unwrap();
+    // Someone removes the lock file: the second instance gets the case as well.
+    fs::remove_file(tmp.path().join("bed12.lock")).unwrap();
+    let mut second = open_store(tmp.path());
+    second.set_user("ben");
+    assert_eq!(second.lock("bed12", now()).unwrap(), Access::ReadWrite);
+    let theirs = second.load("bed12", now()).unwrap();
+
+    let mut ben = theirs.clone();
+    ben.notes = Some("ben: RT consult seen".into());
+    let v = spinewatch::store::version_of(&theirs);
+    let ben_change = Change {
+        path: "notes".into(),
+        old: serde_json::Value::Null,
+        new: "ben: RT consult seen".into(),
+    };
+    second.save(&ben, v, &[ben_change]).unwrap();
+
+    let mut ana = mine.clone();
+    ana.notes = Some("ana: wound dry".into());
+    let v = spinewatch::store::version_of(&mine);
+    let before = fs::read(tmp.path().join("bed12.json")).unwrap();
+    let err = first
+        .save(
+            &ana,
+            v,
+            &[Change {
+                path: "notes".into(),
+                old: serde_json::Value::Null,
+                new: "ana: wound dry".into(),
+            }],
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { .. } | StoreError::Refused(_)),
+        "{err:?}"
+    );
+    assert_eq!(
+        fs::read(tmp.path().join("bed12.json")).unwrap(),
+        before,
+        "ben's change is not overwritten"
+    );
+    let saved = second.load("bed12", now()).unwrap();
+    assert_eq!(saved.notes.as_deref(), Some("ben: RT consult seen"));
+    let trail = spinewatch::store::audit::read(tmp.path(), "bed12").unwrap();
+    assert!(
+        trail.iter().all(|e| e.new != "ana: wound dry"),
+        "no entry for a refused save"
+    );
+}
+
+#[test]
+fn a_stale_version_is_a_conflict_that_names_who_changed_the_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ana = open_store(tmp.path());
+    ana.set_user("ana");
+    let v1 = ana.create(&case("bed12", "Bed 12"), &[], now()).unwrap();
+    let mut c = case("bed12", "Bed 12");
+    c.notes = Some("one".into());
+    let v2 = ana.save(&c, v1, &[]).unwrap();
+    assert_eq!((v1, v2), (1, 2));
+    c.notes = Some("two".into());
+    let err = ana.save(&c, v1, &[]).unwrap_err();
+    let StoreError::Conflict { by, message } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(by.as_deref(), Some("ana"));
+    assert!(message.contains("version 2"), "{message}");
+    assert!(message.contains("nothing was written"), "{message}");
 }

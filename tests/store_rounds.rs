@@ -164,11 +164,11 @@ fn the_json_has_exactly_the_documented_shape() {
 
 #[test]
 fn the_command_lists_the_data_dir_and_marks_held_cases_read_only() {
-    use spinewatch::store::{FileStore, Store};
+    use spinewatch::store::Store;
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = FileStore::open(tmp.path()).unwrap();
-    store.save(&case("bed12", "Bed 12")).unwrap();
-    store.save(&case("bed14", "Bed 14")).unwrap();
+    let mut store = open_store(tmp.path());
+    save(&mut store, &case("bed12", "Bed 12"));
+    save(&mut store, &case("bed14", "Bed 14"));
     write(
         tmp.path(),
         "bed7.json",

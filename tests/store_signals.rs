@@ -6,7 +6,7 @@
 mod store_support;
 
 use spinewatch::case::Case;
-use spinewatch::store::{FileStore, Store, signals};
+use spinewatch::store::{Store, signals};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,11 +22,11 @@ fn signal_child_runs_until_asked_to_stop() {
         return;
     };
     let shutdown = signals::install();
-    let mut store = FileStore::open(&dir).unwrap();
+    let mut store = open_store(&dir);
     store.lock("bed12", now()).unwrap();
     let mut c = case("bed12", "Bed 12");
     c.notes = Some("typing…".into());
-    store.save(&c).unwrap();
+    save(&mut store, &c);
     println!("ready");
     let start = Instant::now();
     while !shutdown.requested() && start.elapsed() < Duration::from_secs(20) {
@@ -37,7 +37,7 @@ fn signal_child_runs_until_asked_to_stop() {
     } else {
         "no signal seen".into()
     });
-    store.save(&c).unwrap();
+    save(&mut store, &c);
     store.unlock("bed12");
 }
 
@@ -77,7 +77,7 @@ fn stop_with(signal: &str) {
         Some("saved on the way out"),
         "{signal}"
     );
-    let store = FileStore::open(tmp.path()).unwrap();
+    let store = open_store(tmp.path());
     assert_eq!(
         store.holder("bed12"),
         None,

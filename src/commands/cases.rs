@@ -3,6 +3,7 @@
 use super::Format;
 use crate::case::decode::short_json;
 use crate::failure::Failure;
+use crate::output::{print_raw, print_text};
 use crate::site::load_protocol;
 use crate::store::rounds::{self, RoundsList};
 use crate::store::schema::{self, Unreadable};
@@ -16,13 +17,14 @@ use std::sync::Mutex;
 /// Permission fixes go to stderr once the command's work is done (file names only).
 fn warn(store: &dyn Store) {
     for w in store.warnings() {
-        eprintln!("spinewatch: warning: {w}");
+        crate::output::eprint_text(&format!("spinewatch: warning: {w}\n"));
     }
 }
 
-fn store_failure(e: StoreError) -> Failure {
+pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Io(m) => Failure::other(m),
+        StoreError::Conflict { message, .. } => Failure { code: 3, message },
         StoreError::NotFound(_) | StoreError::Refused(_) => Failure::input(e.to_string()),
     }
 }
@@ -57,8 +59,8 @@ pub fn rounds(
     let list = RoundsList::new(now, cases, damaged);
     warn(store);
     match format {
-        Format::Json => println!("{}", list.to_json_pretty()),
-        Format::Text => print!("{}", list.text()),
+        Format::Json => print_raw(&format!("{}\n", list.to_json_pretty())),
+        Format::Text => print_text(&list.text()),
     }
     Ok(())
 }
@@ -155,20 +157,25 @@ pub fn import(
         old: before[i].clone(),
         new: json!(true),
     }));
-    store
-        .create_with_audit(&case, now, &changes)
-        .map_err(|e| match e {
-            StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
-            other => Failure::input(format!("{shown}: not imported: {other}")),
-        })?;
+    // The audit entries are written before the case file: an import killed half-way leaves
+    // no case, and its entries are marked not applied when the file is imported again.
+    store.create(&case, &changes, now).map_err(|e| match e {
+        StoreError::Io(m) => Failure::other(format!("{shown}: not imported: {m}")),
+        other => Failure::input(format!("{shown}: not imported: {other}")),
+    })?;
     let migrated = decoded.migrated_from.map_or(String::new(), |v| {
         format!(" (migrated from spinewatch.case/{v})")
     });
-    println!("imported {id} into {}{migrated}", store.location());
+    print_text(&format!(
+        "imported {id} into {}{migrated}\n",
+        store.location()
+    ));
     Ok(())
 }
 
-/// `spinewatch audit ID [--verify]`.
+/// `spinewatch audit ID [--verify]`. `--verify` checks the hash chain, then the case against
+/// the chain's newest entry; on the ward server it also lists each entry's database role and
+/// `recorded_*`.
 pub fn audit(store: &dyn Store, id: &str, verify: bool) -> Result<(), Failure> {
     warn(store);
     let not_found = || Failure::input(format!("no case {id:?} in {}", store.location()));
@@ -178,19 +185,17 @@ pub fn audit(store: &dyn Store, id: &str, verify: bool) -> Result<(), Failure> {
             Err(StoreError::NotFound(_)) => return Err(not_found()),
             Err(e) => return Err(store_failure(e)),
         };
-        for line in &check.recorded {
-            println!("{line}");
-        }
+        let mut out: String = check.recorded.iter().map(|l| format!("{l}\n")).collect();
         return match check.result {
-            Ok(n) => {
-                println!(
-                    "{}: chain intact, {n} {} (entries cut from the end would not show)",
-                    check.name,
-                    if n == 1 { "entry" } else { "entries" }
-                );
+            Ok(line) => {
+                out.push_str(&line);
+                print_text(&out);
                 Ok(())
             }
-            Err(broken) => Err(Failure::input(format!("{}: {broken}", check.name))),
+            Err(message) => {
+                print_text(&out);
+                Err(Failure::input(message))
+            }
         };
     }
     let entries = match store.history(id) {
@@ -198,22 +203,24 @@ pub fn audit(store: &dyn Store, id: &str, verify: bool) -> Result<(), Failure> {
         Err(StoreError::NotFound(_)) => return Err(not_found()),
         Err(e) => return Err(store_failure(e)),
     };
-    if entries.is_empty() && store.verify_trail(id).is_err() {
+    if entries.is_empty() && matches!(store.verify_trail(id), Err(StoreError::NotFound(_))) {
         return Err(not_found());
     }
+    let mut out = String::new();
     if entries.is_empty() {
-        println!("{id}: no audit entries");
+        out.push_str(&format!("{id}: no audit entries\n"));
     }
     for e in entries {
-        println!(
-            "#{:<4} {}  {}  {}: {} → {}",
+        out.push_str(&format!(
+            "#{:<4} {}  {}  {}: {} → {}\n",
             e.seq,
             e.at.replacen('T', " ", 1),
             e.user,
             e.path,
             short_json(&e.old),
             short_json(&e.new)
-        );
+        ));
     }
+    print_text(&out);
     Ok(())
 }

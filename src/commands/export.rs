@@ -54,7 +54,7 @@ fn load_target(
     store.load(target, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(&store.location()),
         StoreError::Refused(m) => Failure::input(format!("case {target}: {m}")),
-        StoreError::Io(m) => Failure::other(format!("case {target}: {m}")),
+        other => Failure::other(format!("case {target}: {other}")),
     })
 }
 

@@ -15,6 +15,8 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 /// The steps of a save, named so that a test can make one of them fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveStep {
+    /// Appending and syncing the audit entries (before the case file is touched).
+    Audit,
     Create,
     Write,
     Sync,
@@ -23,7 +25,8 @@ pub enum SaveStep {
 }
 
 impl SaveStep {
-    pub const ALL: [SaveStep; 5] = [
+    pub const ALL: [SaveStep; 6] = [
+        SaveStep::Audit,
         SaveStep::Create,
         SaveStep::Write,
         SaveStep::Sync,
@@ -33,6 +36,7 @@ impl SaveStep {
 
     fn doing(self) -> &'static str {
         match self {
+            SaveStep::Audit => "cannot write the audit trail",
             SaveStep::Create => "cannot create a temporary file",
             SaveStep::Write => "cannot write",
             SaveStep::Sync => "cannot flush to disk",

@@ -1,21 +1,29 @@
 //! The audit trail `<id>.log.jsonl`: one JSON line per field change, append-only. Each entry
 //! carries its own hash and the hash of the entry before it, so an edited line (its hash no
 //! longer matches) and a deleted line (a gap in `seq`, a broken `prev`) are found by
-//! [`verify`]. Removing the *last* lines leaves a shorter, consistent chain: a hash chain
-//! without an anchor outside the file cannot tell (a known limit, stated in `spinewatch audit`).
+//! [`verify`]. Every entry also holds the hash of the clinical content of the case its save
+//! produced (`case`, see [`super::clinical_hash`]), so the case file anchors the chain's end:
+//! removing the last lines, editing the case behind the trail, rolling the case back or
+//! emptying the log all leave a case that does not match the newest entry ([`check_case`]).
 
-use super::{Change, StoreError};
+use super::{Change, StoreError, files};
 use crate::case::format_time;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// `prev` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// `case` of an entry after which no case file exists (a create that never reached the disk,
+/// marked not applied).
+pub const NO_CASE: &str = "none";
+
+/// `path` of the entry that marks changes of the trail that never reached the case.
+pub const NOT_APPLIED: &str = "(not applied)";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -30,6 +38,10 @@ pub struct Entry {
     pub new: Value,
     /// Hash of the entry before (hex SHA-256), [`GENESIS`] for the first.
     pub prev: String,
+    /// Hash of the clinical content of the case once this entry's save is done
+    /// ([`super::clinical_hash`]), or [`NO_CASE`]; absent in trails written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
     /// Hex SHA-256 of this line as written without its `hash` key.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hash: String,
@@ -91,13 +103,15 @@ fn chain_tail(text: &str) -> (u64, String) {
     (lines.len() as u64, hash)
 }
 
-/// Appends `changes` made by `user` at `at`, in one write, then flushes to disk.
+/// Appends `changes` made by `user` at `at`, in one write, then flushes to disk. Each entry
+/// holds `case`, the clinical hash of the case once they are applied.
 pub fn append(
     dir: &Path,
     id: &str,
     user: &str,
     at: NaiveDateTime,
     changes: &[Change],
+    case: &str,
 ) -> Result<(), StoreError> {
     if changes.is_empty() {
         return Ok(());
@@ -105,14 +119,10 @@ pub fn append(
     let path = log_path(dir, id);
     let io = |e: std::io::Error| {
         StoreError::Io(format!(
-            "writing the audit trail of {id}: {e}; the case is kept"
+            "writing the audit trail of {id}: {e}; nothing was saved, your entry is kept"
         ))
     };
-    let existing = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(io(e)),
-    };
+    let existing = files::read(&path).map_err(io)?.unwrap_or_default();
     let complete = complete_len(&existing);
     let (mut seq, mut prev) = chain_tail(&String::from_utf8_lossy(&existing[..complete]));
     let mut out = String::new();
@@ -129,6 +139,7 @@ pub fn append(
             old: change.old.clone(),
             new: change.new.clone(),
             prev: prev.clone(),
+            case: Some(case.to_string()),
             hash: String::new(),
         });
         prev = serde_json::from_str::<Entry>(&line)
@@ -137,14 +148,8 @@ pub fn append(
         out.push_str(&line);
         out.push('\n');
     }
-    let mut options = OpenOptions::new();
-    options.append(true).create(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(io)?;
+    let mut file =
+        files::open(&path, files::private_options().append(true).create(true)).map_err(io)?;
     if complete < existing.len() {
         file.set_len(complete as u64).map_err(io)?;
     }
@@ -154,15 +159,10 @@ pub fn append(
 
 /// The entries as written (unreadable lines are skipped; [`verify`] names them).
 pub fn read(dir: &Path, id: &str) -> Result<Vec<Entry>, StoreError> {
-    let text = match fs::read_to_string(log_path(dir, id)) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(StoreError::Io(format!(
-                "reading the audit trail of {id}: {e}"
-            )));
-        }
-    };
+    let bytes = files::read(&log_path(dir, id))
+        .map_err(|e| StoreError::Io(format!("reading the audit trail of {id}: {e}")))?
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes[..complete_len(&bytes)]);
     Ok(text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
@@ -228,13 +228,115 @@ pub fn verify_text(text: &str) -> Result<u64, Broken> {
     Ok(expected - 1)
 }
 
-/// Checks the audit trail of case `id`.
+/// Checks the audit trail of case `id` (the chain only; [`check_case`] compares its end with
+/// the case).
 pub fn verify(dir: &Path, id: &str) -> Result<Result<u64, Broken>, StoreError> {
-    match fs::read(log_path(dir, id)) {
-        Ok(bytes) => Ok(verify_text(&String::from_utf8_lossy(&bytes))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ok(0)),
+    match files::read(&log_path(dir, id)) {
+        Ok(Some(bytes)) => Ok(verify_text(&String::from_utf8_lossy(&bytes))),
+        Ok(None) => Ok(Ok(0)),
         Err(e) => Err(StoreError::Io(format!(
             "reading the audit trail of {id}: {e}"
         ))),
+    }
+}
+
+/// How the case on disk stands against the end of its trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseCheck {
+    /// The case is what the newest entry produced.
+    Matches,
+    /// The case is what the entries before entries `from..=to` produced: their save was
+    /// interrupted before the case was replaced (the next opening marks them not applied).
+    Interrupted { from: u64, to: u64 },
+    /// The trail's entries carry no case hash (written before it existed): nothing to compare.
+    Unchecked,
+    /// The case does not match the newest entry nor the one before: edited behind the trail,
+    /// rolled back (`older` names the entry it matches), or the trail's end was cut off.
+    Differs { newest: u64, older: Option<u64> },
+}
+
+/// Compares `disk` (the clinical hash of the case file, or [`NO_CASE`]) with the trail.
+/// The state before the newest save is the `case` of the newest entry whose `case` differs
+/// from the newest one (entries of one save share it); before the first, no case.
+pub fn check_case(entries: &[Entry], disk: &str) -> CaseCheck {
+    let Some(last) = entries.last() else {
+        return CaseCheck::Unchecked;
+    };
+    let Some(newest) = last.case.as_deref() else {
+        return CaseCheck::Unchecked;
+    };
+    if newest == disk {
+        return CaseCheck::Matches;
+    }
+    let batch_start = entries
+        .iter()
+        .rposition(|e| e.case.as_deref() != Some(newest))
+        .map_or(0, |i| i + 1);
+    let before = match batch_start {
+        0 => Some(NO_CASE),
+        i => entries[i - 1].case.as_deref(),
+    };
+    if before == Some(disk) {
+        return CaseCheck::Interrupted {
+            from: entries[batch_start].seq,
+            to: last.seq,
+        };
+    }
+    let older = entries
+        .iter()
+        .rev()
+        .find(|e| e.case.as_deref() == Some(disk))
+        .map(|e| e.seq);
+    CaseCheck::Differs {
+        newest: last.seq,
+        older,
+    }
+}
+
+/// The words of `audit --verify` once the chain of `n` entries is intact: how the case (its
+/// clinical hash `disk`, or [`NO_CASE`]) stands against the newest entry. `Ok` is the line to
+/// print, `Err` what is wrong (exit 2). `trail` and `case` name the two for the reader.
+pub fn case_report(
+    entries: &[Entry],
+    disk: &str,
+    n: u64,
+    trail: &str,
+    case: &str,
+) -> Result<String, String> {
+    let count = format!("{n} {}", if n == 1 { "entry" } else { "entries" });
+    match check_case(entries, disk) {
+        CaseCheck::Matches => Ok(format!(
+            "{trail}: chain intact, {count}; {case} matches the newest entry\n"
+        )),
+        CaseCheck::Interrupted { from, to } => {
+            let which = if from == to {
+                format!("entry {from}")
+            } else {
+                format!("entries {from}–{to}")
+            };
+            Ok(format!(
+                "{trail}: chain intact, {count}; an interrupted save: {which} never reached \
+                 {case} (it matches the entry before); the next opening marks {which} \
+                 not applied\n"
+            ))
+        }
+        CaseCheck::Unchecked => Ok(format!(
+            "{trail}: chain intact, {count} (written before entries held the case's hash: \
+             {case} cannot be checked against them, and entries cut from the end would \
+             not show)\n"
+        )),
+        CaseCheck::Differs { newest, older } => {
+            let what = match older {
+                Some(k) => format!(
+                    "it matches entry {k}, an older state: rolled back, or entries cut from the end"
+                ),
+                None if disk == NO_CASE => format!("{case} is missing"),
+                None => "edited behind the trail, or entries cut from the end".to_string(),
+            };
+            Err(format!(
+                "{trail}: chain intact, {count}, but {case} does not match entry {newest}, \
+                 the newest ({what})"
+            ))
+        }
     }
 }

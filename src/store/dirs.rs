@@ -22,14 +22,50 @@ pub fn data_dir(cli_override: Option<&Path>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("spinewatch-data"))
 }
 
-/// The user named in locks and the audit trail: `$USER`, else the platform's equivalents.
+/// The user named in locks and the audit trail: the operating-system account of the
+/// process's uid (never `$USER`, which anyone can set); a uid without an account entry is
+/// named `uid 1234`. Windows has no uid: `USERNAME` there.
 pub fn user_name() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
+    #[cfg(unix)]
+    {
+        os_account(unsafe { libc::getuid() })
+    }
+    #[cfg(not(unix))]
+    {
+        std::env::var("USERNAME")
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+}
+
+/// The account name of `uid` from the password database (`getpwuid_r`).
+#[cfg(unix)]
+pub fn os_account(uid: libc::uid_t) -> String {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    loop {
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for the call; `buf` outlives the use of `pwd`.
+        let rc =
+            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+        if rc == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 2, 0);
+            continue;
+        }
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return format!("uid {uid}");
+        }
+        // SAFETY: pw_name points into `buf`, NUL-terminated by getpwuid_r.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        let name = name.to_string_lossy().trim().to_string();
+        return if name.is_empty() {
+            format!("uid {uid}")
+        } else {
+            name
+        };
+    }
 }
 
 /// Creates the directory (0700 on Unix, set at creation) if it is missing.

@@ -3,7 +3,7 @@
 //! process that died — crash, `kill -9`, dropped ssh — is released by the OS: a stale lock is
 //! recognised for free. The file's content only says who holds it, for the message.
 
-use super::StoreError;
+use super::{StoreError, files};
 use crate::case::format_time;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,23 @@ pub struct CaseLock {
 }
 
 impl CaseLock {
+    /// Whether `path` still names the file this lock is on. Someone who deleted or replaced
+    /// the lock file let another instance lock a new one: this lock then guards nothing.
+    pub fn still_at(&self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            match (self.file.metadata(), fs::symlink_metadata(path)) {
+                (Ok(mine), Ok(there)) => mine.dev() == there.dev() && mine.ino() == there.ino(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            path.exists()
+        }
+    }
+
     /// Clears the holder text, then the OS lock goes with the file handle. The lock file is
     /// kept: deleting it would let a waiting instance lock a file that no longer has a name.
     pub fn release(self) {
@@ -80,15 +97,10 @@ pub fn try_take(
     since: Option<NaiveDateTime>,
 ) -> Result<Taken, StoreError> {
     let path = lock_path(dir, id);
-    let mut options = OpenOptions::new();
+    let mut options: OpenOptions = files::private_options();
     options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let io = |e: std::io::Error| StoreError::Io(format!("locking {id}: {e}"));
-    let mut file = options.open(&path).map_err(io)?;
+    let io = |e: std::io::Error| StoreError::Io(format!("cannot lock {id}: {e}"));
+    let mut file = files::open(&path, &mut options).map_err(io)?;
     let mut attempt = 0;
     let outcome = loop {
         match file.try_lock() {
@@ -115,7 +127,7 @@ pub fn try_take(
                 .map_err(io)?;
             Ok(Taken::Mine(CaseLock { file }))
         }
-        Err(TryLockError::WouldBlock) => Ok(Taken::Elsewhere(read_holder(&path))),
+        Err(TryLockError::WouldBlock) => Ok(Taken::Elsewhere(read_holder(&mut file))),
         Err(TryLockError::Error(e)) => Err(io(e)),
     }
 }
@@ -125,7 +137,7 @@ pub fn try_take(
 /// holder from one that died.
 pub fn holder(dir: &Path, id: &str) -> Option<String> {
     let path = lock_path(dir, id);
-    let mut file = File::open(&path).ok()?;
+    let mut file: File = files::open_read(&path).ok()??;
     let mut text = String::new();
     if file.read_to_string(&mut text).is_ok() && text.is_empty() {
         return None;
@@ -135,15 +147,18 @@ pub fn holder(dir: &Path, id: &str) -> Option<String> {
             let _ = file.unlock();
             None
         }
-        Err(TryLockError::WouldBlock) => Some(read_holder(&path)),
+        Err(TryLockError::WouldBlock) => Some(read_holder(&mut file)),
         Err(TryLockError::Error(_)) => None,
     }
 }
 
-fn read_holder(path: &Path) -> String {
-    fs::read_to_string(path)
+/// The holder's words, read from the open lock file (never by its name again).
+fn read_holder(file: &mut File) -> String {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.read_to_string(&mut text))
         .ok()
-        .and_then(|t| serde_json::from_str::<Holder>(&t).ok())
+        .and_then(|_| serde_json::from_str::<Holder>(&text).ok())
         .map(|h| h.words())
         // The holder is between taking the lock and writing its name.
         .unwrap_or_else(|| "in use by another instance".to_string())

@@ -1,6 +1,6 @@
 //! A store in memory: for tests of the TUI and anything else that needs a store without files.
 
-use super::{Access, Change, Listing, Store, StoreError};
+use super::{Access, Change, Listing, Store, StoreError, set_version, version_of};
 use crate::case::Case;
 use chrono::NaiveDateTime;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,6 +15,8 @@ pub struct MemoryStore {
     pub saves: usize,
     /// When set, every save fails with this message (to test failure handling).
     pub fail_saves: Option<String>,
+    /// The time audit entries are stamped with (a store's own clock; fixed here).
+    pub clock: NaiveDateTime,
 }
 
 impl MemoryStore {
@@ -40,7 +42,12 @@ impl Store for MemoryStore {
             .cloned()
             .ok_or_else(|| StoreError::NotFound(id.to_string()))
     }
-    fn save(&mut self, case: &Case) -> Result<(), StoreError> {
+    fn save(
+        &mut self,
+        case: &Case,
+        expected_version: u64,
+        changes: &[Change],
+    ) -> Result<u64, StoreError> {
         if let Some(m) = &self.fail_saves {
             return Err(StoreError::Io(m.clone()));
         }
@@ -48,16 +55,36 @@ impl Store for MemoryStore {
         if let Some(holder) = self.held_elsewhere.get(&id) {
             return Err(StoreError::Refused(format!("read-only: {holder}")));
         }
-        self.cases.insert(id, case.clone());
+        let stored = self.cases.get(&id).map(version_of);
+        if stored.unwrap_or(0) != expected_version {
+            return Err(StoreError::Conflict {
+                by: None,
+                message: format!(
+                    "{id} was changed since it was opened (version {}, this copy is version \
+                     {expected_version}); nothing was written, your entry is kept",
+                    stored.unwrap_or(0)
+                ),
+            });
+        }
+        let mut case = case.clone();
+        set_version(&mut case, expected_version + 1);
+        self.cases.insert(id.clone(), case);
+        let log = self.audit.entry(id).or_default();
+        log.extend(changes.iter().cloned().map(|c| (self.clock, c)));
         self.saves += 1;
-        Ok(())
+        Ok(expected_version + 1)
     }
-    fn create(&mut self, case: &Case, _now: NaiveDateTime) -> Result<(), StoreError> {
+    fn create(
+        &mut self,
+        case: &Case,
+        changes: &[Change],
+        _now: NaiveDateTime,
+    ) -> Result<u64, StoreError> {
         let id = case.id.clone().unwrap_or_default();
         if self.cases.contains_key(&id) {
             return Err(StoreError::Refused(format!("a case {id:?} exists already")));
         }
-        self.save(case)
+        self.save(case, 0, changes)
     }
     fn lock(&mut self, id: &str, _now: NaiveDateTime) -> Result<Access, StoreError> {
         if let Some(holder) = self.held_elsewhere.get(id) {
@@ -74,16 +101,6 @@ impl Store for MemoryStore {
     fn unlock(&mut self, id: &str) {
         self.locked.remove(id);
     }
-    fn append_audit(
-        &mut self,
-        id: &str,
-        at: NaiveDateTime,
-        changes: &[Change],
-    ) -> Result<(), StoreError> {
-        let log = self.audit.entry(id.to_string()).or_default();
-        log.extend(changes.iter().cloned().map(|c| (at, c)));
-        Ok(())
-    }
     fn history(&self, id: &str) -> Result<Vec<super::audit::Entry>, StoreError> {
         let log = self.audit.get(id).map(Vec::as_slice).unwrap_or_default();
         Ok(log
@@ -97,6 +114,7 @@ impl Store for MemoryStore {
                 old: c.old.clone(),
                 new: c.new.clone(),
                 prev: String::new(),
+                case: None,
                 hash: String::new(),
             })
             .collect())

@@ -13,11 +13,28 @@
 //!   mode may be tightened to 0600 (its bytes are untouched).
 //! - Lock files stay after release, emptied: deleting them would let a waiting instance lock
 //!   a file that no longer has a name.
+//!
+//! ## Versions and compare-and-swap saves
+//! Every saved case carries a `version` (1 for a new case, +1 per save), which the file store
+//! keeps in the case's `store` key (`{"store": {"version": 7}}`) and the ward server in a
+//! column. [`version_of`] reads it from a loaded [`Case`] (0: never saved with a version).
+//! [`Store::save`] takes the version the caller loaded and replaces the case only when the
+//! stored one is still that version; otherwise nothing is written and
+//! [`StoreError::Conflict`] says who changed it. It returns the new version, which the caller
+//! keeps (with [`set_version`]) for its next save.
+//!
+//! ## Trail and case agree
+//! A save is one step for the caller: the case and the [`Change`]s that made it. The store
+//! writes and syncs the audit entries first, then replaces the case; the newest entry holds
+//! the hash of the case's clinical content ([`clinical_hash`]: the `ui` and `store` keys left
+//! out). The time and the user of an entry are the store's own (the wall clock, the
+//! operating-system account), never the caller's.
 
 pub mod atomic;
 pub mod audit;
 pub mod dirs;
 pub mod file;
+pub mod files;
 pub mod lock;
 pub mod memory;
 pub mod open;
@@ -35,7 +52,51 @@ pub use rounds::{RoundsList, rounds_list};
 use crate::case::Case;
 use chrono::NaiveDateTime;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::fmt;
+
+/// The key of the store's own bookkeeping in a case file (not clinical data).
+pub const STORE_KEY: &str = "store";
+/// The key of the TUI's state in a case file (where the screen was left, drafts).
+pub const UI_KEY: &str = "ui";
+
+/// The version a loaded case carries (0: never saved with a version).
+pub fn version_of(case: &Case) -> u64 {
+    case.extra
+        .get(STORE_KEY)
+        .and_then(|s| s.get("version"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+}
+
+/// Records the version a save returned in the caller's copy of the case.
+pub fn set_version(case: &mut Case, version: u64) {
+    let entry = case
+        .extra
+        .entry(STORE_KEY.to_string())
+        .or_insert_with(|| Value::Object(Default::default()));
+    if !entry.is_object() {
+        *entry = Value::Object(Default::default());
+    }
+    if let Value::Object(m) = entry {
+        m.insert("version".into(), Value::from(version));
+    }
+}
+
+/// Hex SHA-256 of a case's clinical content: the case as JSON without its `ui` and `store`
+/// keys, written compactly in its own key order. What the audit trail's newest entry holds.
+pub fn clinical_hash(case: &Value) -> String {
+    let mut clinical = case.clone();
+    if let Value::Object(m) = &mut clinical {
+        m.shift_remove(UI_KEY);
+        m.shift_remove(STORE_KEY);
+    }
+    let text = serde_json::to_string(&clinical).expect("a JSON value always serialises");
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// A case file that could not be read; listed, never overwritten.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -78,6 +139,9 @@ pub enum StoreError {
     Refused(String),
     /// The operating system said no (disk full, permission denied, …); nothing was lost.
     Io(String),
+    /// The case changed since this instance loaded it (another instance saved, or the file
+    /// was edited): nothing was written. `by` names who changed it when the trail says so.
+    Conflict { by: Option<String>, message: String },
 }
 
 impl fmt::Display for StoreError {
@@ -85,37 +149,52 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::NotFound(id) => write!(f, "no case {id:?}"),
             StoreError::Refused(m) | StoreError::Io(m) => f.write_str(m),
+            StoreError::Conflict { message, .. } => f.write_str(message),
         }
     }
 }
 
 impl std::error::Error for StoreError {}
 
-/// The storage interface: load all, load one, save, lock, append audit.
+/// The storage interface: load all, load one, save (with its audit entries), lock, history.
 pub trait Store {
     /// Every case (archived included) and every damaged file. The file store does not judge
     /// dates against `now`: a surgery date after `now` is a what-if or clock skew, not damage.
     fn load_all(&self, now: NaiveDateTime) -> Result<Listing, StoreError>;
     /// One case by id.
     fn load(&self, id: &str, now: NaiveDateTime) -> Result<Case, StoreError>;
-    /// Saves a case atomically (the old or the new version survives any crash). A case this
-    /// instance holds read-only is refused.
-    fn save(&mut self, case: &Case) -> Result<(), StoreError>;
-    /// Adds a new case; refused when the id exists.
-    fn create(&mut self, case: &Case, now: NaiveDateTime) -> Result<(), StoreError>;
+    /// Saves a case and the changes that made it, as one step: the audit entries are durable
+    /// before the case is replaced (atomically: the old or the new case survives any crash).
+    /// Compare-and-swap: `expected_version` is the version the caller loaded
+    /// ([`version_of`]); when the stored case is no longer that version (or its file was
+    /// changed since this instance read it) nothing is written and the error is
+    /// [`StoreError::Conflict`]. Returns the new version. `expected_version` 0 with no stored
+    /// case adds it. A case this instance holds read-only is refused. `changes` may be empty
+    /// (only the `ui` key moved); a clinical difference is then still entered in the trail.
+    fn save(
+        &mut self,
+        case: &Case,
+        expected_version: u64,
+        changes: &[Change],
+    ) -> Result<u64, StoreError>;
+    /// Adds a new case (validated at `now`) with its first audit entries (`changes`; the store
+    /// adds a `(create)` entry when empty); refused when the id exists. Returns its version (1).
+    fn create(
+        &mut self,
+        case: &Case,
+        changes: &[Change],
+        now: NaiveDateTime,
+    ) -> Result<u64, StoreError>;
     /// Takes the case for this instance, or reports who holds it. A case reported read-only
     /// stays so (saves refused) until `lock` is called again and succeeds; reload it then,
-    /// since the holder may have saved meanwhile.
+    /// since the holder may have saved meanwhile. A lock that cannot be taken because the
+    /// disk refuses (full, read-only) gives read-only access with the reason, so the case can
+    /// still be read. Taking a case also settles its trail: changes entered in the trail that
+    /// never reached the case (an interrupted save) get a "not applied" entry. `now` is the
+    /// caller's moment; the lock's own time is the wall clock.
     fn lock(&mut self, id: &str, now: NaiveDateTime) -> Result<Access, StoreError>;
     /// Gives the case back.
     fn unlock(&mut self, id: &str);
-    /// Appends field changes to the case's audit trail.
-    fn append_audit(
-        &mut self,
-        id: &str,
-        at: NaiveDateTime,
-        changes: &[Change],
-    ) -> Result<(), StoreError>;
     /// The case's audit trail, oldest first (what the history view, `--since`, `--as-of` and
     /// the FHIR export's removed rows read). A case with no trail yet has none.
     fn history(&self, id: &str) -> Result<Vec<audit::Entry>, StoreError>;
@@ -127,34 +206,6 @@ pub trait Store {
     /// [`Store::holder`] of each id, in order (the rounds list asks for all at once).
     fn holders(&self, ids: &[String]) -> Vec<Option<String>> {
         ids.iter().map(|id| self.holder(id)).collect()
-    }
-    /// Saves a case and appends the changes that made it as one step (the ward server does
-    /// both in one transaction; by default: [`Store::save`], then [`Store::append_audit`]).
-    fn save_with_audit(
-        &mut self,
-        case: &Case,
-        at: NaiveDateTime,
-        changes: &[Change],
-    ) -> Result<(), StoreError> {
-        self.save(case)?;
-        match case.id.as_deref() {
-            Some(id) if !changes.is_empty() => self.append_audit(id, at, changes),
-            _ => Ok(()),
-        }
-    }
-    /// Adds a new case with the first entries of its trail as one step (by default:
-    /// [`Store::create`], then [`Store::append_audit`]).
-    fn create_with_audit(
-        &mut self,
-        case: &Case,
-        now: NaiveDateTime,
-        changes: &[Change],
-    ) -> Result<(), StoreError> {
-        self.create(case, now)?;
-        match case.id.as_deref() {
-            Some(id) if !changes.is_empty() => self.append_audit(id, now, changes),
-            _ => Ok(()),
-        }
     }
     /// Calls `f` with every case and damaged entry (in any order, possibly from several
     /// threads), so a long listing is never held whole. Default: through [`Store::load_all`].
@@ -168,8 +219,8 @@ pub trait Store {
         listing.damaged.into_iter().for_each(|d| f(Err(d)));
         Ok(())
     }
-    /// Checks the case's audit trail: its chain, and what the store adds per entry.
-    /// Default: the chain of [`Store::history`] as written.
+    /// `audit --verify`: checks the case's trail (its chain, then the case against the
+    /// newest entry). Default: the chain of [`Store::history`] as written.
     fn verify_trail(&self, id: &str) -> Result<TrailCheck, StoreError> {
         let entries = self.history(id)?;
         let text: String = entries
@@ -178,10 +229,11 @@ pub trait Store {
             .map(|l| l + "\n")
             .collect();
         Ok(TrailCheck {
-            name: id.to_string(),
-            result: audit::verify_text(&text),
             recorded: Vec::new(),
-            exists: true,
+            result: match audit::verify_text(&text) {
+                Ok(n) => Ok(format!("{id}: chain intact, {n} entries\n")),
+                Err(broken) => Err(format!("{id}: {broken}")),
+            },
         })
     }
     /// The wards this user may add cases to (the ward server); empty when the store has no
@@ -214,13 +266,9 @@ pub trait Store {
 /// The result of checking a trail ([`Store::verify_trail`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrailCheck {
-    /// What was checked: `bed7.log.jsonl`, `bed7 on the ward server`.
-    pub name: String,
-    /// The number of entries when the chain is intact, else the first break.
-    pub result: Result<u64, audit::Broken>,
     /// Per entry, what the store recorded beyond the entry itself (the ward server: the
     /// database role and `recorded_at`/`recorded_by`); empty for the file store.
     pub recorded: Vec<String>,
-    /// Whether the case exists at all (a trail may outlive it).
-    pub exists: bool,
+    /// The line to print when all is well; else what is wrong (exit 2).
+    pub result: Result<String, String>,
 }

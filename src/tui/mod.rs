@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod drafts;
 pub mod fields;
 pub mod form;
 pub mod keys;
@@ -65,7 +66,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     // A demo case already in the directory is opened as it was left, not replaced.
     if store.load(&id, at).is_err() {
         store
-            .create(&case, at)
+            .create(&case, &[], at)
             .map_err(|e| Failure::other(format!("cannot write the demo case: {e}")))?;
     }
     let protocol = crate::site::load_protocol()?;
@@ -229,7 +230,11 @@ pub fn perform(
     effects: Vec<Effect>,
 ) -> bool {
     let mut renamed: Option<(String, String)> = None;
-    for effect in effects {
+    // The version each case was saved at in this batch (the effects carry copies taken
+    // before their saves).
+    let mut versions: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut effects = effects.into_iter().peekable();
+    while let Some(effect) = effects.next() {
         match effect {
             Effect::Quit => return true,
             Effect::LoadRounds => match store.load_all(app.now) {
@@ -258,6 +263,17 @@ pub fn perform(
                 }
             }
             Effect::Create(mut case) => {
+                // The first change of a new case is created with it, in one audited step.
+                let changes = match effects.peek() {
+                    Some(Effect::Save { case: c, .. }) if c.id == case.id => match effects.next() {
+                        Some(Effect::Save { case: c, changes }) => {
+                            case = c;
+                            changes
+                        }
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
                 // An id used before (a file or audit trail left behind) is never reused:
                 // the new case takes the next free suffix.
                 let base = case.id.clone().unwrap_or_default();
@@ -269,21 +285,23 @@ pub fn perform(
                         format!("{base}-{n}")
                     };
                     case.id = Some(id.clone());
-                    result = store.create(&case, app.now);
+                    result = store.create(&case, &changes, app.now);
                     if !matches!(result, Err(crate::store::StoreError::Refused(_))) {
                         break;
                     }
                 }
                 let id = case.id.clone().unwrap_or_default();
-                match result.and_then(|()| store.lock(&id, app.wall_now())) {
-                    Ok(_) => {
+                match result.and_then(|v| store.lock(&id, app.wall_now()).map(|_| v)) {
+                    Ok(version) => {
+                        versions.insert(id.clone(), version);
                         if id != base {
                             renamed = Some((base, id.clone()));
                             if let Some(v) = &mut app.open {
                                 v.case.id = Some(id.clone());
-                                v.value["id"] = serde_json::Value::from(id);
+                                v.value["id"] = serde_json::Value::from(id.clone());
                             }
                         }
+                        saved(app, &id, version);
                     }
                     Err(e) => {
                         app.status = Some((format!("NOT SAVED: {e}"), true));
@@ -300,18 +318,18 @@ pub fn perform(
                 {
                     case.id = Some(new.clone());
                 }
-                let result = store.save_with_audit(&case, app.wall_now(), &changes);
-                match result {
-                    Ok(()) => {
-                        if app.status.is_none() {
-                            app.status = Some(("saved".into(), false));
-                        }
+                let id = case.id.clone().unwrap_or_default();
+                let expected = versions
+                    .get(&id)
+                    .copied()
+                    .unwrap_or_else(|| crate::store::version_of(&case));
+                match store.save(&case, expected, &changes) {
+                    Ok(version) => {
+                        versions.insert(id.clone(), version);
+                        saved(app, &id, version);
                     }
                     Err(e) => {
-                        app.status = Some((
-                            format!("NOT SAVED: {e} — your entry is kept; Ctrl-S retries"),
-                            true,
-                        ))
+                        drafts::save_failed(app, &e);
                     }
                 }
             }
@@ -320,6 +338,25 @@ pub fn perform(
         }
     }
     false
+}
+
+/// A save went through: the open case (if it is this one) carries the new version, so its
+/// next save compares against it.
+fn saved(app: &mut App, id: &str, version: u64) {
+    if let Some(v) = &mut app.open
+        && v.case.id.as_deref() == Some(id)
+    {
+        crate::store::set_version(&mut v.case, version);
+        if let serde_json::Value::Object(m) = &mut v.value {
+            m.insert(
+                crate::store::STORE_KEY.into(),
+                serde_json::json!({ "version": version }),
+            );
+        }
+    }
+    if app.status.is_none() {
+        app.status = Some(("saved".into(), false));
+    }
 }
 
 /// Writes the handover note to `<export_dir>/<id>-<now>.md` and says where.

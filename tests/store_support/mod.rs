@@ -47,3 +47,37 @@ pub fn names(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// Saves `case` with `changes` as the next version of what is on disk (0 when new).
+pub fn try_save(
+    store: &mut spinewatch::store::FileStore,
+    case: &Case,
+    changes: &[spinewatch::store::Change],
+) -> Result<u64, spinewatch::store::StoreError> {
+    use spinewatch::store::Store;
+    let version = case
+        .id
+        .as_deref()
+        .and_then(|id| store.load(id, now()).ok())
+        .map_or(0, |c| spinewatch::store::version_of(&c));
+    store.save(case, version, changes)
+}
+
+/// [`try_save`] without changes, which must succeed.
+pub fn save(store: &mut spinewatch::store::FileStore, case: &Case) -> u64 {
+    try_save(store, case, &[]).unwrap()
+}
+
+/// A file store on `dir` whose audit entries and locks are stamped with the fixed [`now`].
+pub fn open_store(dir: impl AsRef<Path>) -> spinewatch::store::FileStore {
+    let mut store = spinewatch::store::FileStore::open(dir).unwrap();
+    store.set_clock(now);
+    store
+}
+
+/// The case without the store's bookkeeping (its `store` key: the version).
+pub fn clinical(case: &Case) -> Case {
+    let mut c = case.clone();
+    c.extra.shift_remove("store");
+    c
+}

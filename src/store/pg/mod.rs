@@ -22,7 +22,7 @@ pub mod listen;
 pub mod migrate;
 pub mod target;
 
-use super::audit::{self, Broken};
+use super::audit;
 use super::schema;
 use super::{Access, Change, Damaged, Listing, Store, StoreError, TrailCheck};
 use crate::case::Case;
@@ -133,20 +133,6 @@ pub fn with_ward(case: &Case, ward: &str) -> Case {
         .unwrap_or_else(|_| case.clone())
 }
 
-/// The version kept in the case's `store` key (as the file store keeps it).
-fn set_version(case: &mut Case, version: i64) {
-    let entry = case
-        .extra
-        .entry("store".to_string())
-        .or_insert_with(|| Value::Object(Default::default()));
-    if !entry.is_object() {
-        *entry = Value::Object(Default::default());
-    }
-    if let Value::Object(m) = entry {
-        m.insert("version".into(), Value::from(version));
-    }
-}
-
 /// The document sent to the server: the case without the store's bookkeeping.
 fn doc_of(case: &Case) -> String {
     let mut value = serde_json::to_value(case).expect("a case always serialises");
@@ -187,7 +173,7 @@ fn decode_doc(id: &str, text: &str, version: i64) -> Result<Case, Damaged> {
             case.id.as_deref().unwrap_or("")
         )));
     }
-    set_version(&mut case, version);
+    crate::store::set_version(&mut case, version as u64);
     Ok(case)
 }
 
@@ -387,6 +373,16 @@ impl PgStore {
         }
         let ward = ward_of(case);
         let doc = doc_of(case);
+        let create = [Change {
+            path: "(create)".into(),
+            old: Value::Null,
+            new: Value::Null,
+        }];
+        let changes = if expected == 0 && changes.is_empty() {
+            &create[..]
+        } else {
+            changes
+        };
         let entries = entries_json(changes);
         let hash = clinical_hash(case);
         let version = self.run(|c| {
@@ -461,7 +457,10 @@ fn map_db(db: &postgres::error::DbError) -> StoreError {
                 .unwrap_or(&message)
                 .to_string(),
         ),
-        "SW409" => StoreError::Refused(format!("not saved: the case was {message}")),
+        "SW409" => StoreError::Conflict {
+            by: db.detail().map(str::to_string),
+            message: format!("not saved: the case was {message}; your entry is kept"),
+        },
         "42501" => StoreError::Refused(format!("the ward server refused: {message}")),
         "SW400" | "SW403" => StoreError::Refused(message),
         _ => StoreError::Io(format!("the ward server: {message}")),
@@ -560,33 +559,22 @@ impl Store for PgStore {
         Ok(case)
     }
 
-    fn save(&mut self, case: &Case) -> Result<(), StoreError> {
-        let id = case.id.clone().unwrap_or_default();
-        self.save_cas(case, self.loaded_version(&id), &[])
-            .map(|_| ())
-    }
-
-    fn save_with_audit(
+    fn save(
         &mut self,
         case: &Case,
-        _at: NaiveDateTime,
+        expected_version: u64,
         changes: &[Change],
-    ) -> Result<(), StoreError> {
-        let id = case.id.clone().unwrap_or_default();
-        self.save_cas(case, self.loaded_version(&id), changes)
-            .map(|_| ())
+    ) -> Result<u64, StoreError> {
+        self.save_cas(case, expected_version as i64, changes)
+            .map(|v| v as u64)
     }
 
-    fn create(&mut self, case: &Case, now: NaiveDateTime) -> Result<(), StoreError> {
-        self.create_with_audit(case, now, &[])
-    }
-
-    fn create_with_audit(
+    fn create(
         &mut self,
         case: &Case,
+        changes: &[Change],
         now: NaiveDateTime,
-        changes: &[Change],
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         let problems = case.validate(now);
         if !problems.is_empty() {
             let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -609,7 +597,7 @@ impl Store for PgStore {
                 }
             },
         };
-        self.create_with(&case, changes).map(|_| ())
+        self.create_with(&case, changes).map(|v| v as u64)
     }
 
     fn lock(&mut self, id: &str, _now: NaiveDateTime) -> Result<Access, StoreError> {
@@ -657,19 +645,6 @@ impl Store for PgStore {
                 )
             });
         }
-    }
-
-    fn append_audit(
-        &mut self,
-        id: &str,
-        _at: NaiveDateTime,
-        changes: &[Change],
-    ) -> Result<(), StoreError> {
-        if changes.is_empty() {
-            return Ok(());
-        }
-        let (case, version) = self.current(id)?;
-        self.save_cas(&case, version, changes).map(|_| ())
     }
 
     fn history(&self, id: &str) -> Result<Vec<audit::Entry>, StoreError> {
@@ -734,17 +709,6 @@ impl Store for PgStore {
         if rows.is_empty() && current.is_none() {
             return Err(StoreError::NotFound(id.to_string()));
         }
-        let mut result = audit::verify_text(&lines_of(&rows));
-        if let (Ok(n), Some(case), Some(last)) = (&result, &current, rows.last())
-            && let Some(expected) = &last.case
-            && *expected != clinical_hash(case)
-        {
-            result = Err(Broken {
-                entry: *n,
-                line: rows.len(),
-                reason: "does not match the case: the case was changed behind the trail".into(),
-            });
-        }
         let recorded = rows
             .iter()
             .map(|r| {
@@ -754,12 +718,21 @@ impl Store for PgStore {
                 )
             })
             .collect();
-        Ok(TrailCheck {
-            name: format!("{id} on the ward server {}", self.target.host),
-            result,
-            recorded,
-            exists: current.is_some(),
-        })
+        let trail = format!("{id} on the ward server {}", self.target.host);
+        let result = match audit::verify_text(&lines_of(&rows)) {
+            Err(broken) => Err(format!("{trail}: {broken}")),
+            Ok(n) => {
+                let entries: Vec<audit::Entry> = rows
+                    .iter()
+                    .filter_map(|r| serde_json::from_str(&r.line()).ok())
+                    .collect();
+                let disk = current
+                    .as_ref()
+                    .map_or_else(|| audit::NO_CASE.to_string(), clinical_hash);
+                audit::case_report(&entries, &disk, n, &trail, "the case")
+            }
+        };
+        Ok(TrailCheck { recorded, result })
     }
 
     fn wards(&self) -> Result<Vec<String>, StoreError> {
