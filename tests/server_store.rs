@@ -57,7 +57,7 @@ fn two_clients_edit_one_case_the_stale_save_is_refused_and_nothing_is_lost() {
     assert_eq!(v2, 2);
 
     let (b2, cb) = with_notes(&b, "ben: wound oozing");
-    match ben.save(&b2, version_of(&b), &[cb.clone()]) {
+    match ben.save(&b2, version_of(&b), std::slice::from_ref(&cb)) {
         Err(StoreError::Conflict { by, message }) => {
             assert_eq!(by.as_deref(), Some("stale_ana"), "{message}");
             assert!(message.contains("stale_ana"), "{message}");
@@ -544,7 +544,9 @@ fn the_server_restarted_while_a_client_is_open_it_reconnects_and_nothing_is_lost
     let (typed, ch) = with_notes(&c, "typed while the server was down");
 
     pg.pg_stop().unwrap();
-    let e = ana.save(&typed, version_of(&c), &[ch.clone()]).unwrap_err();
+    let e = ana
+        .save(&typed, version_of(&c), std::slice::from_ref(&ch))
+        .unwrap_err();
     assert!(
         e.to_string()
             .contains("ward server unreachable — retrying (entry kept)"),
