@@ -182,6 +182,9 @@ fn event_loop(
                 return Err(Failure::other(format!("terminal: {e}")));
             }
         }
+        if refresh(app, store, export_dir) {
+            dirty = true;
+        }
         if live_clock {
             // Counters move once a minute; nothing else redraws without a key.
             let now = clock();
@@ -191,6 +194,46 @@ fn event_loop(
             }
         }
     }
+}
+
+/// What another instance changed (the ward server's NOTIFY, the file store's watcher) is read
+/// again: the rounds list, and the open case when it is read-only here (the screen and field
+/// stay). A store in trouble (server unreachable) keeps saying so in the status line. True
+/// when something is to be redrawn.
+fn refresh(app: &mut App, store: &mut dyn Store, export_dir: &Path) -> bool {
+    let changed = store.changes();
+    let mut dirty = false;
+    let shown = app.status.as_ref().map(|(m, _)| m.clone());
+    match store.trouble() {
+        Some(t) if shown.as_deref() != Some(t.as_str()) => {
+            app.status = Some((t, true));
+            dirty = true;
+        }
+        None if shown.as_deref() == Some(crate::store::pg::UNREACHABLE) => {
+            app.status = Some(("ward server connected again".into(), false));
+            dirty = true;
+        }
+        _ => {}
+    }
+    if changed.is_empty() {
+        return dirty;
+    }
+    perform(app, store, export_dir, vec![Effect::LoadRounds]);
+    let stale = app.open.as_ref().and_then(|v| {
+        let id = v.id();
+        let hit = changed.iter().any(|c| *c == id || c == "*");
+        (v.read_only().is_some() && hit).then(|| (id, v.access.clone(), v.tab, v.focus))
+    });
+    if let Some((id, access, tab, focus)) = stale
+        && let Ok(case) = store.load(&id, app.now)
+    {
+        app.open_case(case, access, false);
+        if let Some(v) = &mut app.open {
+            v.tab = tab;
+            v.focus = focus;
+        }
+    }
+    true
 }
 
 /// Draws when something changed, then waits briefly for a key press; the effects of a key.

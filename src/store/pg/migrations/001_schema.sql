@@ -46,14 +46,18 @@ CREATE TABLE spinewatch.audit (
 );
 
 -- Roles: every ward role is a spinewatch_clinician; the coordinator role reads every ward.
+-- Roles belong to the whole server, not this database: another database's init may be
+-- creating them right now.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'spinewatch_clinician') THEN
+    BEGIN
         CREATE ROLE spinewatch_clinician NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'spinewatch_read_all') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE spinewatch_read_all NOLOGIN;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
 END
 $$;
 
