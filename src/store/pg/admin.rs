@@ -277,52 +277,18 @@ fn copy_case(
     let doc = super::doc_of(case);
     let hash = clinical_hash(case);
     let notes = entries_json(notes);
+    // Each entry as its line was written: serde_json's compact form of the parsed line, so
+    // `old`/`new` keep the text the entry's hash covers.
+    let trail: Vec<String> = entries
+        .iter()
+        .map(|e| serde_json::to_string(e).expect("an entry always serialises"))
+        .collect();
+    let trail = format!("[{}]", trail.join(","));
     store.with_client(|c| {
-        let mut tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO spinewatch.cases (id, ward, doc, version) VALUES ($1, $2, $3::text::jsonb, 1)",
-            &[&id, &ward, &doc],
-        )?;
-        let insert = tx.prepare(
-            "INSERT INTO spinewatch.audit (case_id, seq, at, \"user\", path, old, new, prev_hash, case_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6::text::json, $7::text::json, $8, $9, $10)
-             ON CONFLICT (case_id, seq) DO NOTHING",
-        )?;
-        let json = |v: &Value| serde_json::to_string(v).expect("a JSON value always serialises");
-        for e in entries {
-            tx.execute(
-                &insert,
-                &[
-                    &id,
-                    &(e.seq as i64),
-                    &e.at,
-                    &e.user,
-                    &e.path,
-                    &json(&e.old),
-                    &json(&e.new),
-                    &e.prev,
-                    &entry_case(e),
-                    &e.hash,
-                ],
-            )?;
-        }
-        tx.execute(
-            "SELECT spinewatch.append_entries($1, $2::text::json, $3)",
-            &[&id, &notes, &hash],
-        )?;
-        tx.execute(
-            "SELECT pg_notify('spinewatch', json_build_object('ward', $1::text, 'id', $2::text, 'version', 1)::text)",
-            &[&ward, &id],
-        )?;
-        tx.commit()
+        c.execute(
+            "SELECT spinewatch.copy_case($1, $2, $3::text::jsonb, $4::text::json, $5::text::json, $6)",
+            &[&id, &ward, &doc, &trail, &notes, &hash],
+        )
+        .map(|_| ())
     })
-}
-
-/// The `case` hash an entry of a file trail carries, if the trail has them.
-fn entry_case(e: &Entry) -> Option<String> {
-    serde_json::to_value(e)
-        .ok()?
-        .get("case")?
-        .as_str()
-        .map(str::to_string)
 }

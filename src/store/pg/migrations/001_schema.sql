@@ -142,6 +142,28 @@ END
 $$;
 REVOKE ALL ON FUNCTION spinewatch.append_entries(text, json, text) FROM PUBLIC;
 
+-- `migrate-from`: one file-store case in one step — the row, its trail exactly as it was
+-- (p_trail: the entries with their own at/user/prev/case/hash; `recorded_*` say who copied
+-- them when), then the migration's own entries (p_entries) stamped by the server. For the
+-- schema owner only (no grant).
+CREATE FUNCTION spinewatch.copy_case(p_id text, p_ward text, p_doc jsonb, p_trail json,
+                                     p_entries json, p_case text)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO spinewatch.cases (id, ward, doc, version) VALUES (p_id, p_ward, p_doc, 1);
+    INSERT INTO spinewatch.audit (case_id, seq, at, "user", path, old, new, prev_hash,
+                                  case_hash, hash)
+    SELECT p_id, (e->>'seq')::bigint, e->>'at', e->>'user', e->>'path', e->'old', e->'new',
+           e->>'prev', e->>'case', e->>'hash'
+    FROM json_array_elements(p_trail) AS e
+    ON CONFLICT (case_id, seq) DO NOTHING;
+    PERFORM spinewatch.append_entries(p_id, p_entries, p_case);
+    PERFORM pg_notify('spinewatch',
+        json_build_object('ward', p_ward, 'id', p_id, 'version', 1)::text);
+END
+$$;
+REVOKE ALL ON FUNCTION spinewatch.copy_case(text, text, jsonb, json, json, text) FROM PUBLIC;
+
 -- Creates (p_expect 0) or saves a case and appends its entries, in one transaction:
 -- compare-and-swap on `version`, the ward checked against the session's role. Returns the new
 -- version. Errors: SW404 no such case (or not of the caller's wards), SW409 changed since
