@@ -1,7 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::file::read_case_file;
-use crate::case::{parse_date, parse_time};
+use crate::case::file::read_case_file_in;
+use crate::case::parse_date;
 use crate::failure::Failure;
 use crate::protocol::evaluate;
 use crate::site::load_protocol;
@@ -73,6 +73,19 @@ pub enum Command {
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
+    /// Record values from a script, exactly as the TUI would (one audited save for all).
+    Set {
+        /// The case id.
+        id: String,
+        /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
+        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        #[arg(required = true, value_name = "PATH=VALUE",
+              value_parser = crate::commands::set::parse_assignment)]
+        assignments: Vec<crate::commands::set::Assignment>,
+        /// Write nothing (exit 3) when the case is no longer this version.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<u64>,
+    },
     /// The ward server: set up, wards, grants, copy a file store in.
     #[command(subcommand)]
     Server(Server),
@@ -107,18 +120,35 @@ pub enum Server {
 
 pub use crate::commands::{ExportFormat, Format};
 
-/// `--now`: a date (midnight, local) or a local time.
+/// `--now`: a date (midnight, local) or a local time of the site zone; a time with an offset
+/// is converted into the site zone.
 pub fn parse_now(s: &str) -> Result<NaiveDateTime, String> {
-    parse_time(s)
-        .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
-        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+    parse_now_in(s, now_zone())
+}
+
+/// [`parse_now`] in `zone`.
+pub fn parse_now_in(s: &str, zone: chrono_tz::Tz) -> Result<NaiveDateTime, String> {
+    use crate::case::zone::{TimeError, parse_time_in};
+    match parse_time_in(s, zone) {
+        Ok(t) => Ok(t),
+        Err(TimeError::Gap(_)) => Err(format!("{s:?} {}", TimeError::Gap(zone).reason())),
+        Err(TimeError::Format) => parse_date(s)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+    }
+}
+
+/// The zone of `--now` and of the clock: the site's; a broken `site.json` is reported by
+/// the command that reads it, so here it falls back to the machine's zone.
+fn now_zone() -> chrono_tz::Tz {
+    crate::site::site_zone().unwrap_or_else(|_| crate::site::machine_zone())
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
     let now = cli
         .now
-        .unwrap_or_else(|| chrono::Local::now().naive_local())
+        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local())
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .expect("zero seconds is a valid time");
@@ -130,7 +160,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Evaluate { file, format }) => {
             let protocol = load_protocol()?;
-            let case = read_case_file(&file, now)?;
+            let case = read_case_file_in(&file, now, protocol.zone)?;
             let eval = evaluate(&case, &protocol, now);
             match format {
                 Format::Json => {
@@ -144,7 +174,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     let mut out = serde_json::to_string_pretty(&value)
                         .expect("an evaluation always serialises");
                     out.push('\n');
-                    crate::output::print_raw(&out);
+                    crate::output::print_json(&out);
                 }
                 Format::Text => {
                     let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
@@ -175,7 +205,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let existing = || crate::store::open::open_existing(&store_args, &target);
             let out = crate::commands::export(&target, format, &existing, &protocol, now)?;
             match format {
-                ExportFormat::Fhir => crate::output::print_raw(&out),
+                ExportFormat::Fhir => crate::output::print_json(&out),
                 ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
             }
             Ok(())
@@ -200,6 +230,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             crate::commands::server::run(&store_args, command, now)
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
+        Some(Command::Set {
+            id,
+            assignments,
+            expect_version,
+        }) => {
+            if cli.now.is_some() {
+                return Err(Failure::input(
+                    "set records what happens now; --now is for what-if views, which write \
+                     nothing",
+                ));
+            }
+            crate::commands::set::set(&mut *open()?.store, &id, &assignments, expect_version, now)
+        }
         None => crate::tui::run(open()?, cli.now),
     }
 }

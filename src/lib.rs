@@ -6,6 +6,7 @@ pub mod case;
 pub mod chart;
 pub mod cli;
 pub mod commands;
+pub mod entry;
 pub mod export;
 pub mod failure;
 pub mod output;

@@ -51,6 +51,24 @@ pub fn print_raw(text: &str) {
     }
 }
 
+/// Prints JSON from serde to stdout. serde escapes C0 controls but passes C1 controls and
+/// bidirectional overrides raw: those become JSON `\uXXXX` escapes (they only occur inside
+/// strings, where the escape means the same character).
+pub fn print_json(text: &str) {
+    if !text.chars().any(is_unsafe) {
+        return print_raw(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    print_raw(&out);
+}
+
 /// A line for stderr (messages that may quote case data), escaped.
 pub fn eprint_text(text: &str) {
     let _ = io::stderr().write_all(escape(text).as_bytes());

@@ -5,6 +5,7 @@
 
 use crate::failure::Failure;
 use crate::protocol::Protocol;
+use chrono_tz::Tz;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -16,14 +17,54 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "spinewatch").map(|d| d.config_dir().to_path_buf())
 }
 
-/// The built-in protocol with the site's `protocol.json` applied, if there is one.
+/// The built-in protocol with the site's `protocol.json` applied, if there is one, in the
+/// site's time zone ([`site_zone`]).
 pub fn load_protocol() -> Result<Protocol, Failure> {
-    match config_dir() {
+    let protocol = match config_dir() {
         Some(dir) => {
-            Protocol::load_with_site_file(&dir.join("protocol.json")).map_err(Failure::input)
+            Protocol::load_with_site_file(&dir.join("protocol.json")).map_err(Failure::input)?
         }
-        None => Ok(Protocol::builtin()),
+        None => Protocol::builtin(),
+    };
+    Ok(protocol.with_zone(site_zone()?))
+}
+
+/// The site's time zone: `site.json` `timezone`, else the machine's ([`machine_zone`]).
+/// An unknown IANA name in `site.json` is an error naming it.
+pub fn site_zone() -> Result<Tz, Failure> {
+    let config = SiteConfig::load()?;
+    match config.timezone.as_deref() {
+        Some(name) => parse_zone(name).map_err(|m| Failure::input(format!("site.json: {m}"))),
+        None => Ok(machine_zone()),
     }
+}
+
+/// An IANA time zone name (`Europe/Amsterdam`), or an error naming it.
+pub fn parse_zone(name: &str) -> Result<Tz, String> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        format!("timezone: {name:?} is not an IANA time zone name (e.g. \"Europe/Amsterdam\")")
+    })
+}
+
+/// The machine's zone: the `TZ` variable when it names an IANA zone (`Europe/Amsterdam`,
+/// `:Europe/Amsterdam`, or a path ending in `zoneinfo/Europe/Amsterdam`), else the system
+/// setting, else UTC.
+pub fn machine_zone() -> Tz {
+    let tz = std::env::var("TZ").ok();
+    let system = iana_time_zone::get_timezone().ok();
+    zone_from(tz.as_deref(), system.as_deref())
+}
+
+/// [`machine_zone`] from the values of `TZ` and the system setting.
+pub fn zone_from(tz_var: Option<&str>, system: Option<&str>) -> Tz {
+    let from_tz = tz_var.and_then(|t| {
+        let t = t.trim().trim_start_matches(':');
+        let t = t.rsplit_once("zoneinfo/").map_or(t, |(_, name)| name);
+        t.parse::<Tz>().ok()
+    });
+    from_tz
+        .or_else(|| system.and_then(|s| s.trim().parse::<Tz>().ok()))
+        .unwrap_or(chrono_tz::UTC)
 }
 
 /// `site.json`: every key is optional; an unknown key is an error naming it.
@@ -95,5 +136,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok.timezone.as_deref(), Some("Europe/Amsterdam"));
+    }
+
+    #[test]
+    fn zones_come_from_site_then_tz_then_system() {
+        assert_eq!(
+            parse_zone("Europe/Amsterdam"),
+            Ok(chrono_tz::Europe::Amsterdam)
+        );
+        let e = parse_zone("Europe/Amsterdm").unwrap_err();
+        assert!(e.contains("\"Europe/Amsterdm\""), "{e}");
+        let ams = chrono_tz::Europe::Amsterdam;
+        assert_eq!(zone_from(Some("Europe/Amsterdam"), Some("Asia/Tokyo")), ams);
+        assert_eq!(zone_from(Some(":Europe/Amsterdam"), None), ams);
+        assert_eq!(
+            zone_from(Some("/usr/share/zoneinfo/Europe/Amsterdam"), None),
+            ams
+        );
+        assert_eq!(
+            zone_from(Some("CET-1CEST"), Some("Asia/Tokyo")),
+            chrono_tz::Asia::Tokyo
+        );
+        assert_eq!(zone_from(None, None), chrono_tz::UTC);
     }
 }

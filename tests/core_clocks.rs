@@ -149,12 +149,13 @@ fn mri_clock_at_11_59_and_12_01() {
 #[test]
 fn mri_at_or_after_the_exam_stops_the_clock() {
     let mut v = serde_json::to_value(with_worse_exam("2026-11-25T08:00")).unwrap();
-    v["mri"] = json!([{ "at": "2026-11-25T08:00", "reason": "new weakness" }]);
+    // Protocol 2: only a done MRI stops the clock.
+    v["mri"] = json!([{ "at": "2026-11-25T08:00", "status": "done", "reason": "new weakness" }]);
     let c = case_from(v.clone());
     assert!(eval(&c, "2026-11-25T12:00").clocks.mri.is_none());
     assert!(!fired(&c, "2026-11-25T12:00", "W-NEURO-MRI"));
     // An MRI before the exam does not.
-    v["mri"] = json!([{ "at": "2026-11-25T07:59", "reason": "earlier" }]);
+    v["mri"] = json!([{ "at": "2026-11-25T07:59", "status": "done", "reason": "earlier" }]);
     assert!(fired(&case_from(v), "2026-11-25T12:00", "W-NEURO-MRI"));
 }
 
@@ -240,7 +241,7 @@ fn facts_dated_after_now_are_not_yet_facts() {
     assert_eq!(e.clocks.neuro_exam_age_minutes, None);
     // An MRI after now does not stop the MRI clock.
     let mut v = serde_json::to_value(with_worse_exam("2026-11-25T08:00")).unwrap();
-    v["mri"] = json!([{ "at": "2026-11-25T18:00", "reason": "booked" }]);
+    v["mri"] = json!([{ "at": "2026-11-25T18:00", "status": "done", "reason": "booked" }]);
     assert!(fired(&case_from(v), "2026-11-25T12:00", "W-NEURO-MRI"));
     // An MDT dated later is not held yet.
     let c = demo_with(&[("/mdt/held_at", json!("2026-11-25T14:00"))]);

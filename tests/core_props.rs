@@ -63,22 +63,79 @@ fn exam() -> impl Strategy<Value = Value> {
         .prop_map(|(at, f, m, w)| json!({ "at": at, "frankel": f, "motor": m, "sensation": m, "sphincter": m, "new_or_worse": w }))
 }
 
-fn dose(max: f64) -> BoxedStrategy<Value> {
-    maybe((1u32..=(max * 10.0) as u32).prop_map(|x| json!(x as f64 / 10.0)))
+fn dose(min: f64, max: f64) -> BoxedStrategy<Value> {
+    maybe(((min * 10.0) as u32..=(max * 10.0) as u32).prop_map(|x| json!(x as f64 / 10.0)))
 }
+
+/// A row uid the file gives, or none (derived on reading).
+fn row_uid() -> BoxedStrategy<Value> {
+    maybe("[a-z0-9]{8,16}".prop_map(Value::from))
+}
+
+/// An MRI entry: a status, when requested, and a time done only with status done.
+fn mri() -> impl Strategy<Value = Value> {
+    (
+        pick(MriStatus::NAMES),
+        time(),
+        time(),
+        maybe(Just(json!("staging"))),
+    )
+        .prop_map(|(status, requested_at, at, reason)| {
+            let at = if status == "done" { at } else { Value::Null };
+            json!({ "status": status, "requested_at": requested_at, "at": at, "reason": reason })
+        })
+}
+
+/// Gives the rows of the four lists the generated uids, dropping a duplicate within a list.
+fn with_uids(v: &mut Value, uids: &[Value]) {
+    let mut next = uids.iter().cycle();
+    for list in ["lesions", "degenerative_stenosis", "neuro_exams", "mri"] {
+        let mut seen = std::collections::BTreeSet::new();
+        for row in v[list].as_array_mut().into_iter().flatten() {
+            let u = next.next().cloned().unwrap_or(Value::Null);
+            if u.is_null() || seen.insert(u.to_string()) {
+                row["uid"] = u;
+            }
+        }
+    }
+}
+
+/// The sections a case file may give as a whole `null`.
+const SECTIONS: &[&str] = &[
+    "patient",
+    "surgery",
+    "lesions",
+    "degenerative_stenosis",
+    "neuro_exams",
+    "mri",
+    "pathology",
+    "performance",
+    "wound",
+    "radiotherapy",
+    "systemic",
+    "bone_health",
+    "mdt",
+    "medications",
+    "complications",
+    "discharge",
+    "tokuhashi",
+];
 
 prop_compose! {
     fn arb_case()(
         surgery in date(60),
         lesions in prop::collection::vec(lesion(), 0..4),
         exams in prop::collection::vec(exam(), 0..5),
-        mri in prop::collection::vec(time(), 0..3),
+        mri in prop::collection::vec(mri(), 0..3),
+        uids in prop::collection::vec(row_uid(), 1..8),
+        nulls in prop::collection::vec(prop::sample::select(SECTIONS), 0..3),
+        ward in maybe("[ -~]{0,40}".prop_map(Value::from)),
         path in (date(60), pick(PathologyStatus::NAMES), pick(Histology::NAMES)),
-        perf in (maybe((0u32..=5).prop_map(Value::from)), maybe((0u32..=10).prop_map(|k| Value::from(k * 10)))),
+        perf in (maybe((0u32..=4).prop_map(Value::from)), maybe((1u32..=10).prop_map(|k| Value::from(k * 10)))),
         survival in maybe((0u32..=240).prop_map(|m| json!(m as f64 / 10.0))),
         stable in boolean(),
         wound in (pick(WoundStatus::NAMES), time()),
-        rt in (pick(Consult::NAMES), maybe(prop::sample::select(vec!["", "  ", "sepsis"]).prop_map(|s| json!(s))), date(90), date(90), dose(80.0), dose(30.0), boolean()),
+        rt in (pick(Consult::NAMES), maybe(prop::sample::select(vec!["", "  ", "sepsis"]).prop_map(|s| json!(s))), maybe((0i64..40).prop_map(Value::from)), date(90), dose(0.5, 80.0), dose(0.5, 30.0), boolean()),
         rt_end_offset in maybe((0i64..60).prop_map(Value::from)),
         systemic in pick(SystemicStatus::NAMES),
         bone in (boolean(), boolean(), boolean()),
@@ -89,30 +146,47 @@ prop_compose! {
         toku in (maybe(prop::sample::select(vec![0u32, 1, 3]).prop_map(Value::from)), maybe((1u32..=3).prop_map(Value::from)), pick(VisceralMets::NAMES), pick(Primary::NAMES)),
         extra in maybe(any::<i32>().prop_map(|n| json!({ "n": n }))),
     ) -> Value {
-        // The RT end never precedes its start.
-        let end = match (&rt.2, &rt_end_offset) {
+        // RT starts no earlier than surgery (days after it) and ends no earlier than it starts.
+        let start = match (&surgery, &rt.2) {
+            (Value::String(s), Value::Number(n)) => {
+                let d = parse_date(s).unwrap() + chrono::Duration::days(n.as_i64().unwrap());
+                json!(format_date(&d))
+            }
+            (Value::Null, Value::Number(n)) => {
+                let d = parse_date("2026-10-01").unwrap() + chrono::Duration::days(n.as_i64().unwrap());
+                json!(format_date(&d))
+            }
+            _ => Value::Null,
+        };
+        // The dose per fraction is never above the total: swap them when it would be.
+        let (total, per_fraction) = match (&rt.4, &rt.5) {
+            (Value::Number(t), Value::Number(d)) if d.as_f64() > t.as_f64() => (rt.5.clone(), rt.4.clone()),
+            _ => (rt.4.clone(), rt.5.clone()),
+        };
+        let end = match (&start, &rt_end_offset) {
             (Value::String(s), Value::Number(n)) => {
                 let d = parse_date(s).unwrap() + chrono::Duration::days(n.as_i64().unwrap());
                 json!(format_date(&d))
             }
             _ => Value::Null,
         };
-        json!({
+        let mut v = json!({
             "schema": SCHEMA,
             "id": "bed-7",
+            "ward": ward,
             "patient": { "label": "Bed 7", "mrn": null, "age": 70, "sex": "male" },
             "surgery": { "date": surgery, "procedure": "stabilization", "span": "T10-L2", "indication": "instability" },
             "lesions": lesions,
             "degenerative_stenosis": [{ "level": "L4-L5", "severity": "moderate", "attributable_symptoms": comps.0, "conservative_failed": comps.1, "functionally_limiting": comps.2 }],
             "neuro_exams": exams,
-            "mri": mri.into_iter().map(|at| json!({ "at": at, "reason": "x" })).collect::<Vec<_>>(),
+            "mri": mri,
             "pathology": { "biopsy_date": path.0, "status": path.1, "histology": path.2, "markers": null },
             "performance": { "ecog": perf.0, "kps": perf.1 },
             "expected_survival_months": survival,
             "medically_stable": stable,
             "wound": { "status": wound.0, "checked_at": wound.1 },
-            "radiotherapy": { "consult": rt.0, "contraindication": rt.1, "planned_start": rt.3, "start": rt.2, "end": end,
-                              "total_dose_gy": rt.4, "dose_per_fraction_gy": rt.5, "followup_scheduled": rt.6 },
+            "radiotherapy": { "consult": rt.0, "contraindication": rt.1, "planned_start": rt.3, "start": start, "end": end,
+                              "total_dose_gy": total, "dose_per_fraction_gy": per_fraction, "followup_scheduled": rt.6 },
             "systemic": { "status": systemic, "agent": null },
             "bone_health": { "osteoporosis": bone.0, "threatening_fracture": bone.1, "bisphosphonate": bone.2 },
             "mdt": { "held_at": mdt.0, "attendees": mdt.1 },
@@ -124,7 +198,12 @@ prop_compose! {
             "notes": "",
             "archived": false,
             "x_site": extra
-        })
+        });
+        with_uids(&mut v, &uids);
+        for section in nulls {
+            v[section] = Value::Null;
+        }
+        v
     }
 }
 
@@ -160,6 +239,70 @@ proptest! {
         prop_assert_eq!(again.to_json_pretty(), text);
         let back: Value = serde_json::from_str(&case.to_json_pretty()).unwrap();
         prop_assert_eq!(&back["x_site"], &v["x_site"]);
+    }
+
+    #[test]
+    fn every_row_keeps_its_uid_when_the_lists_are_reordered(v in arb_case()) {
+        let now = at("2027-01-01T00:00");
+        let case = Case::from_value(&v, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut saved = serde_json::to_value(&case).unwrap();
+        for list in ["lesions", "degenerative_stenosis", "neuro_exams", "mri"] {
+            saved[list].as_array_mut().unwrap().reverse();
+        }
+        let reordered = Case::from_value(&saved, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut back = reordered.clone();
+        back.lesions.reverse();
+        back.degenerative_stenosis.reverse();
+        back.neuro_exams.reverse();
+        back.mri.reverse();
+        prop_assert_eq!(&back, &case);
+        let all: Vec<Option<&String>> = case.lesions.iter().map(|r| r.uid.as_ref())
+            .chain(case.degenerative_stenosis.iter().map(|r| r.uid.as_ref()))
+            .chain(case.neuro_exams.iter().map(|r| r.uid.as_ref()))
+            .chain(case.mri.iter().map(|r| r.uid.as_ref()))
+            .collect();
+        prop_assert!(all.iter().all(|u| u.is_some_and(|u| uid::is_valid(u))), "{:?}", all);
+    }
+
+    #[test]
+    fn migration_from_v1_is_idempotent_and_gives_the_same_uids(v in arb_case()) {
+        let now = at("2027-01-01T00:00");
+        // The case as schema 1 could have written it: no uids, only MRIs done, no status.
+        let mut v1 = v.clone();
+        v1["schema"] = json!("spinewatch.case/1");
+        for list in ["lesions", "degenerative_stenosis", "neuro_exams"] {
+            for row in v1[list].as_array_mut().into_iter().flatten() {
+                row.as_object_mut().unwrap().remove("uid");
+            }
+        }
+        if let Some(mris) = v1["mri"].as_array_mut() {
+            mris.retain(|m| m["status"] == "done");
+            for m in mris.iter_mut() {
+                let m = m.as_object_mut().unwrap();
+                m.remove("uid");
+                m.remove("status");
+            }
+        }
+        let mut once = v1.clone();
+        migrate::migrate(&mut once, 1).map_err(TestCaseError::fail)?;
+        let mut twice = once.clone();
+        migrate::fill_uids(&mut twice);
+        prop_assert_eq!(&twice, &once);
+        let from_v1 = Case::from_value(&v1, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let again = Case::from_value(&v1, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&again, &from_v1);
+        let migrated = Case::from_value(&once, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&migrated, &from_v1);
+        prop_assert!(from_v1.mri.iter().all(|m| m.status == Some(MriStatus::Done)));
+        prop_assert_eq!(from_v1.schema.as_deref(), Some(SCHEMA));
+        // Saved and read back, nothing changes any more.
+        let text = from_v1.to_json_pretty();
+        let reread = Case::from_json_str(&text, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&reread, &from_v1);
+        let bytes = text.as_bytes();
+        let d = spinewatch::store::schema::decode(bytes, now).map_err(|e| TestCaseError::fail(e.reason().to_string()))?;
+        prop_assert_eq!(d.migrated_from, None);
+        prop_assert_eq!(&d.case, &from_v1);
     }
 
     #[test]

@@ -43,6 +43,10 @@ const SPEC_IDS: &[&str] = &[
     "W-SURVIVAL",
     "W-COMPLICATION",
     "W-LESION-UNPLANNED",
+    "W-NEURO-INCONSISTENT",
+    "W-FUTURE-DATED",
+    "W-MDT-INCOMPLETE",
+    "W-PERF-CONFLICT",
     "B-RT-SCHEDULE",
     "B-RT-EARLY",
     "B-SINS-CONSULT",
@@ -59,7 +63,11 @@ fn every_spec_rule_has_a_function_and_words() {
     assert_eq!(coded, SPEC_IDS, "rules in code follow PROTOCOL.md");
     for id in SPEC_IDS {
         let r = p.rule(id);
-        assert!(!r.basis.is_empty() && !r.sources.is_empty(), "{id}");
+        // W-FUTURE-DATED is the program's own check of the record (PROTOCOL: source "—").
+        assert!(
+            !r.basis.is_empty() && (!r.sources.is_empty() || *id == "W-FUTURE-DATED"),
+            "{id}"
+        );
         for s in &r.sources {
             assert!(p.texts.references.contains_key(s), "{id} cites unknown {s}");
         }
@@ -85,6 +93,12 @@ fn severities_are_those_of_the_spec() {
     ] {
         assert_eq!(p.rule(id).severity, "critical", "{id}");
     }
+    // W-FUTURE-DATED is a warning, critical when it hides a new or worse exam.
+    assert_eq!(p.rule("W-FUTURE-DATED").severity, "warning");
+    assert_eq!(
+        p.wording("W-FUTURE-DATED").severity(Some("worse")),
+        Some("critical")
+    );
     for id in SPEC_IDS.iter().filter(|i| i.starts_with("W-")) {
         assert!(
             ["critical", "warning"].contains(&p.rule(id).severity.as_str()),
@@ -135,4 +149,31 @@ fn defaults_are_the_protocol_numbers() {
     );
     assert_eq!((p.survival_min_months, p.fractions_per_week), (3.0, 5.0));
     assert_eq!((p.alpha_beta_tumour, p.alpha_beta_cord), (10.0, 2.0));
+    assert_eq!(p.future_tolerance_min, 10.0);
+}
+
+#[test]
+fn protocol_2_is_the_built_in_version() {
+    let p = Protocol::builtin();
+    assert_eq!(p.version, "2026-12-01");
+    assert_eq!(p.params_json["future_tolerance_min"], 10);
+}
+
+#[test]
+fn every_pitfall_has_rounds_row_words_and_no_plan_has() {
+    let p = Protocol::builtin();
+    for (id, r) in &p.texts.rules {
+        let short = p.wording(id).short.clone();
+        if r.kind == "pitfall" {
+            let s = short.unwrap_or_else(|| panic!("{id} has no short"));
+            assert!(s.chars().count() <= 28, "{id}: {s}");
+            for (name, v) in &p.wording(id).variants {
+                if let Some(s) = &v.short {
+                    assert!(s.chars().count() <= 28, "{id}/{name}: {s}");
+                }
+            }
+        } else {
+            assert!(short.is_none(), "{id} is a plan with a short");
+        }
+    }
 }

@@ -151,10 +151,12 @@ fn rt_dose_range_is_checked_exactly() {
         (50.1, 2.0),
         (45.0, 1.79),
         (45.0, 2.01),
-        (30.0, 3.0),
+        // Protocol 2: 30 Gy / 10 is a guideline schedule (no W-RT-DOSE); 30 in 3.2 is none.
+        (30.0, 3.2),
     ] {
         assert!(fired(&dose(t, d), NOW, "W-RT-DOSE"), "{t}/{d}");
     }
+    assert!(!fired(&dose(30.0, 3.0), NOW, "W-RT-DOSE"), "30/3");
     let e = eval(&dose(45.0, 1.8), NOW);
     assert!(e.item("P-RT-DOSE").unwrap().detail.contains("25 fractions"));
     assert!(!e.fired("A-RT-DOSE"));
@@ -600,9 +602,10 @@ fn dexamethasone_plan_only_for_a_patient_on_it() {
             .title
             .starts_with("Continue oral dexamethasone")
     );
+    // Protocol 2: unknown only asks; "continue dexamethasone" would assume it is given.
     let unknown = demo_with(&[("/medications/dexamethasone", json!(null))]);
     let e = eval(&unknown, &pod(3));
-    assert!(e.fired("P-PAIN-DEXA") && e.fired("A-DEXA"));
+    assert!(!e.fired("P-PAIN-DEXA") && e.fired("A-DEXA"));
 }
 
 #[test]

@@ -418,7 +418,7 @@ fn activity_status_follows_the_radiotherapy_course() {
     assert_eq!(status_of(&started, "P-RT-ADJUVANT"), "in-progress");
     let done = export(
         &case_with(|v| {
-            v["radiotherapy"]["start"] = json!("2026-11-16");
+            v["radiotherapy"]["start"] = json!("2026-11-21");
             v["radiotherapy"]["end"] = json!("2026-11-27");
         }),
         "2026-12-01T08:00",

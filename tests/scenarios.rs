@@ -100,7 +100,12 @@ fn items_are_ordered_critical_warning_info_then_by_id_in_every_scenario() {
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted, "{stem}: order");
-        let mut unique: Vec<&str> = ids(&e);
+        // Protocol 2: an ask may come once per row it names; (ID, field) is unique.
+        let mut unique: Vec<(&str, Option<&str>)> = e
+            .items
+            .iter()
+            .map(|i| (i.id.as_str(), i.field.as_deref()))
+            .collect();
         unique.dedup();
         assert_eq!(unique.len(), e.items.len(), "{stem}: IDs unique");
         for i in &e.items {
@@ -365,8 +370,16 @@ fn dose_arithmetic_and_the_protocol_range() {
     assert_eq!(v["scores"]["rt_schedule"]["eqd2_cord"].as_f64(), Some(50.0));
     hasnt(&e, "W-RT-DOSE");
     hasnt(&e, "A-RT-DOSE");
+    // 8 Gy x 1 is outside 40–50 / 1.8–2.0 but, in protocol 2, a guideline schedule.
     let (e, v) = run("22_dose_outside", NOW);
-    has(&e, "W-RT-DOSE", Kind::Pitfall, Severity::Warning);
+    hasnt(&e, "W-RT-DOSE");
+    assert_eq!(v["scores"]["rt_schedule"]["guideline"], "8 Gy x 1");
+    let off = run_edited(
+        "22_dose_outside",
+        NOW,
+        &[("/radiotherapy/total_dose_gy", serde_json::json!(9))],
+    );
+    has(&off, "W-RT-DOSE", Kind::Pitfall, Severity::Warning);
     assert_eq!(v["scores"]["rt_schedule"]["fractions"], 1);
     assert_eq!(
         v["scores"]["rt_schedule"]["eqd2_tumour"].as_f64(),

@@ -376,7 +376,7 @@ fn migrate_from_a_file_store_of_1000_cases_keeps_every_trail_verified() {
             json!({ "file": format!("{id}.json") }),
         );
         let mut c = case(&id, "", &format!("Bed {i}"));
-        c.extra.shift_remove("ward");
+        c.ward = None;
         files.create(&c, &[first], now()).unwrap();
         if i % 10 == 0 {
             let c = files.load(&id, now()).unwrap();
@@ -440,7 +440,7 @@ fn migrate_from_lists_a_broken_trail_and_copies_it_only_when_accepted() {
     for id in ["good", "bad"] {
         let first = change("(import)", Value::Null, json!({ "file": id }));
         let mut c = case(id, "", id);
-        c.extra.shift_remove("ward");
+        c.ward = None;
         files.create(&c, &[first], now()).unwrap();
         let c = files.load(id, now()).unwrap();
         let (c2, ch) = with_notes(&c, "note");

@@ -181,7 +181,7 @@ fn a_damaged_file_is_listed_never_overwritten_and_others_still_load() {
 fn a_newer_schema_is_refused_and_left_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let mut v = case_value("bed3", "Bed 3");
-    v["schema"] = Value::from("spinewatch.case/2");
+    v["schema"] = Value::from("spinewatch.case/3");
     v["a_field_from_the_future"] = Value::from(42);
     // Odd spacing on purpose: a re-serialisation would show.
     let text = format!("{}\n\n", serde_json::to_string(&v).unwrap());
@@ -195,7 +195,7 @@ fn a_newer_schema_is_refused_and_left_byte_for_byte() {
     assert!(
         listing.damaged[0]
             .reason
-            .contains("spinewatch.case/2 is newer")
+            .contains("spinewatch.case/3 is newer")
     );
     let err = store.load("bed3", now()).unwrap_err().to_string();
     assert!(err.contains("newer"), "{err}");
@@ -219,8 +219,8 @@ fn an_older_schema_is_migrated_after_a_backup_is_written() {
     let store = open_store(tmp.path());
     let c = store.load("bed4", now()).unwrap();
     assert_eq!(c.label(), "Bed 4");
-    assert_eq!(c.schema.as_deref(), Some("spinewatch.case/1"));
-    // The backup holds the old bytes exactly; the case file is now version 1.
+    assert_eq!(c.schema.as_deref(), Some("spinewatch.case/2"));
+    // The backup holds the old bytes exactly; the case file is now the current version.
     assert_eq!(
         fs::read_to_string(tmp.path().join("bed4.v0.bak")).unwrap(),
         old_text

@@ -90,7 +90,7 @@ fn invalid_files_are_refused_with_the_field_and_nothing_written() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let mut future = case_value("bed1", "Bed 1");
-    future["schema"] = Value::from("spinewatch.case/2");
+    future["schema"] = Value::from("spinewatch.case/3");
     let mut after_now = case_value("bed2", "Bed 2");
     after_now["surgery"]["date"] = Value::from("2026-12-05");
     let mut no_id = case_value("x", "Bed 3");
@@ -109,7 +109,7 @@ fn invalid_files_are_refused_with_the_field_and_nothing_written() {
         (
             "newer.json",
             future.to_string(),
-            "spinewatch.case/2 is newer",
+            "spinewatch.case/3 is newer",
         ),
         (
             "future.json",
@@ -147,7 +147,7 @@ fn an_older_schema_is_migrated_on_import() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("migrated from spinewatch.case/0"));
     let saved = fs::read_to_string(data.join("bed4.json")).unwrap();
-    assert!(saved.contains("\"schema\": \"spinewatch.case/1\""));
+    assert!(saved.contains("\"schema\": \"spinewatch.case/2\""));
     assert!(saved.contains("\"label\": \"Bed 4\""));
 }
 

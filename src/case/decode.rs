@@ -3,7 +3,9 @@
 //! serde's derive stops at the first error; a clinician fixing a file wants the whole list,
 //! so case records are decoded by hand from a `serde_json::Value` through [`Decode`].
 
+use super::zone::{TimeError, parse_time_in};
 use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
 use serde_json::Value;
 use std::fmt;
 
@@ -34,11 +36,25 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// Collected problems of one decode/validate pass.
-#[derive(Debug, Default, Clone)]
-pub struct Problems(pub Vec<FieldError>);
+/// Collected problems of one decode/validate pass, and the site zone times are read in.
+#[derive(Debug, Clone)]
+pub struct Problems(pub Vec<FieldError>, pub Tz);
+
+impl Default for Problems {
+    /// No problems yet; times read in UTC (the default zone of the old entry points).
+    fn default() -> Problems {
+        Problems::in_zone(chrono_tz::UTC)
+    }
+}
 
 impl Problems {
+    /// No problems yet; times are read as local times of `zone` (offsets converted into it).
+    pub fn in_zone(zone: Tz) -> Problems {
+        Problems(Vec::new(), zone)
+    }
+    pub fn zone(&self) -> Tz {
+        self.1
+    }
     pub fn push(&mut self, path: &str, value: &Value, reason: impl Into<String>) {
         self.0.push(FieldError {
             path: path.to_string(),
@@ -188,8 +204,13 @@ impl Decode for NaiveDate {
 }
 
 impl Decode for NaiveDateTime {
+    /// A local time of the site zone ([`Problems::zone`]); an offset is converted into it.
     fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
-        decode_text(v, path, p, parse_time, "is not a time (YYYY-MM-DDTHH:MM)")
+        let parsed = match v.as_str() {
+            Some(s) => parse_time_in(s, p.zone()),
+            None => Err(TimeError::Format),
+        };
+        parsed.map_err(|e| p.push(path, v, e.reason())).ok()
     }
 }
 
@@ -197,27 +218,10 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-/// Local wall-clock time. Seconds and an offset are accepted; the offset is dropped and the
-/// wall-clock time as written is kept (the ward reads local times).
+/// A time in UTC, the zone of the old entry points: local, or with an offset converted to
+/// UTC; seconds dropped. The site's zone: [`super::zone::parse_time_in`].
 pub fn parse_time(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    for fmt in [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S%.f",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(t);
-        }
-    }
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.naive_local())
-        .or_else(|| {
-            chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z")
-                .ok()
-                .map(|t| t.naive_local())
-        })
+    parse_time_in(s, chrono_tz::UTC).ok()
 }
 
 /// Times are written as `YYYY-MM-DDTHH:MM`, with seconds only when they are not zero.
@@ -347,6 +351,10 @@ macro_rules! record {
                 path: &str,
                 p: &mut $crate::case::decode::Problems,
             ) -> Option<Self> {
+                // A whole section `null` is every field of it unknown.
+                if v.is_null() {
+                    return Some(Self::default());
+                }
                 let serde_json::Value::Object(obj) = v else {
                     p.push(path, v, "is not an object");
                     return None;

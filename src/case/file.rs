@@ -1,13 +1,40 @@
 //! Reading a case file given on the command line (evaluate, export of a FILE).
 
+use super::json::check_size;
 use super::{Case, CaseError};
 use crate::failure::Failure;
 use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use std::io::Read;
 use std::path::Path;
 
-/// Reads and validates a case file; every problem is named with the file.
+/// Reads and validates a case file, times in UTC; every problem is named with the file.
 pub fn read_case_file(path: &Path, now: NaiveDateTime) -> Result<Case, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    read_case_file_in(path, now, chrono_tz::UTC)
+}
+
+/// Reads and validates a case file at `now`, times as local times of `zone`. A file over
+/// 4 MiB is refused with its size before it is read; bytes that are not UTF-8 are refused
+/// naming the offset (exit 2, as every bad input).
+pub fn read_case_file_in(path: &Path, now: NaiveDateTime, zone: Tz) -> Result<Case, Failure> {
+    let bytes = read_limited(path)?;
+    Case::from_json_bytes_in(&bytes, now, zone).map_err(|e| {
+        let body = match e {
+            CaseError::Syntax(m) => format!("{}: not valid JSON: {m}", path.display()),
+            CaseError::File(m) => format!("{}: {m}", path.display()),
+            CaseError::Invalid(list) => list
+                .iter()
+                .map(|p| format!("{}: {p}", path.display()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        Failure::input(body)
+    })
+}
+
+/// The bytes of a case file given by name, refused over 4 MiB before they are read.
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: std::io::Error| {
         let code = if e.kind() == std::io::ErrorKind::NotFound {
             2
         } else {
@@ -17,16 +44,17 @@ pub fn read_case_file(path: &Path, now: NaiveDateTime) -> Result<Case, Failure> 
             code,
             message: format!("{}: cannot read: {e}", path.display()),
         }
-    })?;
-    Case::from_json_str(&text, now).map_err(|e| {
-        let body = match e {
-            CaseError::Syntax(m) => format!("{}: not valid JSON: {m}", path.display()),
-            CaseError::Invalid(list) => list
-                .iter()
-                .map(|p| format!("{}: {p}", path.display()))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        };
-        Failure::input(body)
-    })
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let too_large =
+        |n| Failure::input(format!("{}: {}", path.display(), super::json::too_large(n)));
+    check_size(size).map_err(|_| too_large(size))?;
+    // A file that grows while it is read is cut at the limit and refused as well.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(super::json::MAX_CASE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    check_size(bytes.len() as u64).map_err(|_| too_large(bytes.len() as u64))?;
+    Ok(bytes)
 }

@@ -1,4 +1,4 @@
-//! The case as saved: `spinewatch.case/1` (see the README and CASE_FORMAT.md).
+//! The case as saved: `spinewatch.case/2` (see the README and CASE_FORMAT.md).
 //!
 //! Every field is optional: `None` is "unknown / not yet asked", distinct from `false`.
 
@@ -6,7 +6,7 @@ use super::level::{Level, Segment, Span};
 use crate::{choice, record};
 use chrono::{NaiveDate, NaiveDateTime};
 
-pub const SCHEMA: &str = "spinewatch.case/1";
+pub const SCHEMA: &str = "spinewatch.case/2";
 
 choice!(Sex { Female = "female", Male = "male", Other = "other" });
 choice!(Indication {
@@ -45,6 +45,7 @@ choice!(
     Frankel { A = "a", B = "b", C = "c", D = "d", E = "e" }
 );
 choice!(Function { Normal = "normal", Impaired = "impaired" });
+choice!(MriStatus { Requested = "requested", Done = "done" });
 choice!(PathologyStatus { Pending = "pending", Final = "final" });
 choice!(Histology {
     Myeloma = "myeloma",
@@ -123,6 +124,7 @@ record!(Sins {
 });
 
 record!(Lesion {
+    uid: Option<String>,
     level: Option<Level>,
     finding: Option<Finding>,
     canal_stenosis: Option<Grade4>,
@@ -133,6 +135,7 @@ record!(Lesion {
 });
 
 record!(DegenerativeStenosis {
+    uid: Option<String>,
     level: Option<Segment>,
     severity: Option<Severity3>,
     attributable_symptoms: Option<bool>,
@@ -141,6 +144,7 @@ record!(DegenerativeStenosis {
 });
 
 record!(NeuroExam {
+    uid: Option<String>,
     #[serde(serialize_with = "super::decode::ser::time")]
     at: Option<NaiveDateTime>,
     frankel: Option<Frankel>,
@@ -151,6 +155,11 @@ record!(NeuroExam {
 });
 
 record!(Mri {
+    uid: Option<String>,
+    status: Option<MriStatus>,
+    #[serde(serialize_with = "super::decode::ser::time")]
+    requested_at: Option<NaiveDateTime>,
+    /// When the MRI was done (only with status `done`).
     #[serde(serialize_with = "super::decode::ser::time")]
     at: Option<NaiveDateTime>,
     reason: Option<String>,
@@ -243,6 +252,8 @@ record!(
     Case {
         schema: Option<String>,
         id: Option<String>,
+        /// The ward the case belongs to (free text ≤ 40 characters).
+        ward: Option<String>,
         patient: Patient,
         surgery: Surgery,
         lesions: Vec<Lesion>,
@@ -312,59 +323,33 @@ impl Case {
     pub fn is_archived(&self) -> bool {
         self.archived == Some(true)
     }
-}
 
-impl Case {
-    /// Sets `new_or_worse` on every exam whose Frankel grade dropped from the exam before it
-    /// (in time order), as the case format asks. Returns the indices it changed, so the caller
-    /// can audit them. Never clears a flag a clinician set.
-    pub fn mark_frankel_drops(&mut self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.neuro_exams.len())
-            .filter(|&i| self.neuro_exams[i].at.is_some())
-            .collect();
-        order.sort_by_key(|&i| self.neuro_exams[i].at);
-        let mut prev: Option<Frankel> = None;
-        let mut changed = Vec::new();
-        for i in order {
-            let exam = &mut self.neuro_exams[i];
-            if let (Some(before), Some(now)) = (prev, exam.frankel)
-                && now < before
-                && exam.new_or_worse != Some(true)
-            {
-                exam.new_or_worse = Some(true);
-                changed.push(i);
+    /// Gives every row of the four lists that has no uid its derived one (from the case id,
+    /// the list and the row's position). Idempotent; never changes a uid that is there.
+    pub fn ensure_uids(&mut self) {
+        let id = self.id.clone().unwrap_or_default();
+        let fill = |list: &str, uids: Vec<&mut Option<String>>| {
+            for (i, uid) in uids.into_iter().enumerate() {
+                if uid.is_none() {
+                    *uid = Some(super::uid::derived(&id, list, i));
+                }
             }
-            if exam.frankel.is_some() {
-                prev = exam.frankel;
-            }
-        }
-        changed
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_frankel_drop_is_marked_new_or_worse() {
-        let t = |s| crate::case::parse_time(s);
-        let exam = |at, f| NeuroExam {
-            at: t(at),
-            frankel: Some(f),
-            new_or_worse: Some(false),
-            ..Default::default()
         };
-        let mut c = Case::new("bed-3");
-        // Out of time order on purpose: E (21st) → D (22nd) drops, D → E (23rd) does not.
-        c.neuro_exams = vec![
-            exam("2026-11-23T08:00", Frankel::E),
-            exam("2026-11-21T08:00", Frankel::E),
-            exam("2026-11-22T08:00", Frankel::D),
-        ];
-        assert_eq!(c.mark_frankel_drops(), vec![2]);
-        assert_eq!(c.neuro_exams[2].new_or_worse, Some(true));
-        assert_eq!(c.neuro_exams[0].new_or_worse, Some(false));
-        assert!(c.mark_frankel_drops().is_empty(), "idempotent");
+        fill(
+            "lesions",
+            self.lesions.iter_mut().map(|r| &mut r.uid).collect(),
+        );
+        fill(
+            "degenerative_stenosis",
+            self.degenerative_stenosis
+                .iter_mut()
+                .map(|r| &mut r.uid)
+                .collect(),
+        );
+        fill(
+            "neuro_exams",
+            self.neuro_exams.iter_mut().map(|r| &mut r.uid).collect(),
+        );
+        fill("mri", self.mri.iter_mut().map(|r| &mut r.uid).collect());
     }
 }

@@ -3,7 +3,7 @@
 use super::Format;
 use crate::case::decode::short_json;
 use crate::failure::Failure;
-use crate::output::{print_raw, print_text};
+use crate::output::{print_json, print_text};
 use crate::site::load_protocol;
 use crate::store::rounds::{self, RoundsList};
 use crate::store::schema::{self, Unreadable};
@@ -59,7 +59,7 @@ pub fn rounds(
     let list = RoundsList::new(now, cases, damaged);
     warn(store);
     match format {
-        Format::Json => print_raw(&format!("{}\n", list.to_json_pretty())),
+        Format::Json => print_json(&format!("{}\n", list.to_json_pretty())),
         Format::Text => print_text(&list.text()),
     }
     Ok(())
@@ -101,18 +101,10 @@ pub fn import(
     now: NaiveDateTime,
 ) -> Result<(), Failure> {
     let shown = file.display();
-    let bytes = std::fs::read(file).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            2
-        } else {
-            1
-        };
-        Failure {
-            code,
-            message: format!("{shown}: cannot read: {e}"),
-        }
-    })?;
-    let decoded = schema::decode(&bytes, now).map_err(|u| match u {
+    // Refused over 4 MiB before it is read.
+    let bytes = crate::case::file::read_limited(file)?;
+    let zone = crate::site::site_zone()?;
+    let decoded = schema::decode_in(&bytes, now, zone).map_err(|u| match u {
         Unreadable::Damaged(r) => Failure::input(format!("{shown}: not imported: {r}")),
         Unreadable::Newer(r) => Failure::input(format!("{shown}: not imported: {r}")),
     })?;

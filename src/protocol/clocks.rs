@@ -1,13 +1,19 @@
 //! The clocks of PROTOCOL §1: POD, RT window, fractions, MRI deadline, pathology, neuro exam.
 
 use super::Params;
-use crate::case::{Case, Frankel, NeuroExam, PathologyStatus, format_date, format_time};
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use crate::case::deterioration::{Step, deterioration};
+use crate::case::{Case, Mri, MriStatus, PathologyStatus, format_date, format_time};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
+};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 // Facts dated after `now` are not yet facts at `now`: an exam, MRI, RT start or MDT recorded
-// for a later moment is left out, so `--now` shows the case as it stood then, and a mistyped
-// future date cannot silence a pitfall.
+// for a later moment is left out, so `--now` shows the case as it stood then. A time counts
+// up to `future_tolerance_min` after now (clocks on two workstations differ by minutes);
+// beyond it the fact is left out and W-FUTURE-DATED names it, so a mistyped date cannot
+// silence a pitfall.
 
 /// Radiotherapy has started by `now` (a start date on or before today).
 pub fn rt_started(case: &Case, now: NaiveDateTime) -> bool {
@@ -19,20 +25,14 @@ pub fn rt_completed(case: &Case, now: NaiveDateTime) -> bool {
     case.radiotherapy.end.is_some_and(|d| d <= now.date())
 }
 
-/// The MDT was held by `now`.
-pub fn mdt_held(case: &Case, now: NaiveDateTime) -> bool {
-    case.mdt.held_at.is_some_and(|t| t <= now)
+/// The MDT was held by `cutoff` (now plus the future tolerance).
+pub fn mdt_held(case: &Case, cutoff: NaiveDateTime) -> bool {
+    case.mdt.held_at.is_some_and(|t| t <= cutoff)
 }
 
-/// Neuro exams with a time on or before `now`, oldest first.
-pub fn exams_until(case: &Case, now: NaiveDateTime) -> Vec<&NeuroExam> {
-    let mut exams: Vec<&NeuroExam> = case
-        .neuro_exams
-        .iter()
-        .filter(|e| e.at.is_some_and(|t| t <= now))
-        .collect();
-    exams.sort_by_key(|e| e.at);
-    exams
+/// Now plus `future_tolerance_min`: times up to it count as recorded at now.
+pub fn cutoff(now: NaiveDateTime, p: &Params) -> NaiveDateTime {
+    now + Duration::minutes(p.future_tolerance_min.round() as i64)
 }
 
 /// Post-operative day: calendar days from surgery; surgery day is POD 0.
@@ -177,6 +177,87 @@ pub fn nth_treatment_day(start: NaiveDate, n: u32, per_week: u32) -> NaiveDate {
     d
 }
 
+/// The neuro exams as the protocol reads them at `now` (PROTOCOL §1): what counts, what got
+/// worse, what cannot be read. Computed once per evaluation; clocks, scores and rules read it.
+#[derive(Debug, Clone, Default)]
+pub struct Neuro {
+    /// Exams with findings counted at now (timed at or before the cutoff, then untimed), in
+    /// protocol order, with what got worse at each.
+    pub steps: Vec<Step>,
+    /// Rows with no findings: not exams (A-NEURO-FINDINGS).
+    pub empty_rows: Vec<usize>,
+    /// Rows timed after the cutoff (not counted), with whether each is new or worse
+    /// against the exams before it (W-FUTURE-DATED is then critical).
+    pub future: Vec<(usize, bool)>,
+}
+
+impl Neuro {
+    /// Reads the exams of `case` at `cutoff` (now plus the future tolerance).
+    pub fn read(case: &Case, cutoff: NaiveDateTime) -> Neuro {
+        let exams = &case.neuro_exams;
+        let steps = deterioration(exams, Some(cutoff));
+        let empty_rows = (0..exams.len())
+            .filter(|&i| !exams[i].has_findings())
+            .collect();
+        let mut future: Vec<(usize, bool)> = Vec::new();
+        if exams.iter().any(|e| e.at.is_some_and(|t| t > cutoff)) {
+            for s in deterioration(exams, None) {
+                if s.at.is_some_and(|t| t > cutoff) {
+                    future.push((s.index, s.worse()));
+                }
+            }
+            for (i, e) in exams.iter().enumerate() {
+                if !e.has_findings() && e.at.is_some_and(|t| t > cutoff) {
+                    future.push((i, false));
+                }
+            }
+            future.sort();
+        }
+        Neuro {
+            steps,
+            empty_rows,
+            future,
+        }
+    }
+
+    /// The last timed exam with findings counted at now.
+    pub fn last_timed(&self) -> Option<&Step> {
+        self.steps.iter().rev().find(|s| s.at.is_some())
+    }
+
+    /// New or worse exams with no time: no clock can start, MRI now.
+    pub fn untimed_worse(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.at.is_none() && s.worse())
+    }
+}
+
+/// Real elapsed minutes from `from` to `to`, both wall-clock times in the site zone.
+pub fn elapsed_minutes(from: NaiveDateTime, to: NaiveDateTime, zone: Tz) -> i64 {
+    (instant(to, zone) - instant(from, zone)).num_minutes()
+}
+
+/// The wall-clock time in the site zone `minutes` real minutes after `t`.
+pub fn after_minutes(t: NaiveDateTime, minutes: i64, zone: Tz) -> NaiveDateTime {
+    (instant(t, zone) + Duration::minutes(minutes))
+        .with_timezone(&zone)
+        .naive_local()
+}
+
+/// A wall-clock time in `zone` as an instant: the earlier of a repeated (autumn) hour; a time
+/// in the spring-forward gap (refused at input) is read with the offset before the gap.
+fn instant(t: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
+    match zone.from_local_datetime(&t) {
+        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
+        LocalResult::None => {
+            let before = zone
+                .from_local_datetime(&(t - Duration::hours(3)))
+                .earliest()
+                .map_or(0, |x| x.offset().fix().local_minus_utc());
+            (t - Duration::seconds(i64::from(before))).and_utc()
+        }
+    }
+}
+
 /// The MRI deadline after a new or worse neuro exam.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MriClock {
@@ -186,39 +267,75 @@ pub struct MriClock {
     pub minutes_left: i64,
     /// `3:05 left` or `overdue by 0:01`.
     pub display: String,
+    /// What got worse at the exam that started the clock ("Frankel E → D").
+    pub changes: Vec<String>,
+    /// Further deterioration while the clock runs ("14:10: Frankel D → C"); it does not
+    /// restart the clock.
+    pub further: Vec<String>,
+    /// An MRI requested and not done, shown beside the clock ("MRI requested 10:05, not done").
+    pub requested: Option<String>,
 }
 
-/// Exams in time order with their "worse" flag: recorded, or set by a Frankel drop.
-pub fn exams_with_worse(case: &Case, now: NaiveDateTime) -> Vec<(&NeuroExam, bool, bool)> {
-    let exams = exams_until(case, now);
-    let mut prev: Option<Frankel> = None;
-    exams
-        .into_iter()
-        .map(|e| {
-            let dropped = matches!((prev, e.frankel), (Some(a), Some(b)) if b < a);
-            if e.frankel.is_some() {
-                prev = e.frankel;
-            }
-            (e, e.new_or_worse == Some(true) || dropped, dropped)
+/// A done MRI's time, when it is a done MRI with a time.
+pub fn mri_done_at(m: &Mri) -> Option<NaiveDateTime> {
+    m.at.filter(|_| m.status == Some(MriStatus::Done))
+}
+
+/// The last done MRI at or before `cutoff`.
+pub fn last_done_mri(case: &Case, cutoff: NaiveDateTime) -> Option<NaiveDateTime> {
+    case.mri
+        .iter()
+        .filter_map(mri_done_at)
+        .filter(|t| *t <= cutoff)
+        .max()
+}
+
+/// The clock runs from the earliest new-or-worse timed exam after the last done MRI; only a
+/// done MRI at or after that exam stops it.
+pub fn mri_clock(
+    case: &Case,
+    neuro: &Neuro,
+    now: NaiveDateTime,
+    cutoff: NaiveDateTime,
+    p: &Params,
+    zone: Tz,
+) -> Option<MriClock> {
+    let last_mri = last_done_mri(case, cutoff);
+    let mut worse = neuro
+        .steps
+        .iter()
+        .filter(|s| s.worse())
+        .filter(|s| s.at.is_some_and(|at| last_mri.is_none_or(|m| m < at)));
+    let first = worse.next()?;
+    let exam_at = first.at?;
+    let further: Vec<String> = worse
+        .filter_map(|s| {
+            s.at.map(|t| {
+                let what = if s.changes.is_empty() {
+                    "flagged new or worse".to_string()
+                } else {
+                    s.changes.join(", ")
+                };
+                format!("{}: {what}", format_time(&t))
+            })
         })
-        .collect()
-}
-
-/// The clock runs from the earliest new-or-worse exam with no MRI at or after it.
-pub fn mri_clock(case: &Case, now: NaiveDateTime, p: &Params) -> Option<MriClock> {
-    let last_mri = case
+        .collect();
+    let due = after_minutes(exam_at, (p.mri_clock_h * 60.0).round() as i64, zone);
+    let minutes_left = elapsed_minutes(now, due, zone);
+    let requested = case
         .mri
         .iter()
-        .filter_map(|m| m.at)
-        .filter(|t| *t <= now)
-        .max();
-    let exam_at = exams_with_worse(case, now)
-        .into_iter()
-        .filter(|(_, worse, _)| *worse)
-        .filter_map(|(e, _, _)| e.at)
-        .find(|at| last_mri.is_none_or(|m| m < *at))?;
-    let due = exam_at + Duration::minutes((p.mri_clock_h * 60.0).round() as i64);
-    let minutes_left = (due - now).num_minutes();
+        .filter(|m| m.status == Some(MriStatus::Requested))
+        .filter_map(|m| m.requested_at.filter(|t| *t <= cutoff))
+        .filter(|t| last_mri.is_none_or(|m| m < *t))
+        .max()
+        .map(|t| format!("MRI requested {}, not done", short_time(&t, now)))
+        .or_else(|| {
+            case.mri
+                .iter()
+                .any(|m| m.status == Some(MriStatus::Requested) && m.requested_at.is_none())
+                .then(|| "MRI requested, not done".to_string())
+        });
     Some(MriClock {
         exam_at: format_time(&exam_at),
         due_at: format_time(&due),
@@ -228,7 +345,23 @@ pub fn mri_clock(case: &Case, now: NaiveDateTime, p: &Params) -> Option<MriClock
         } else {
             format!("overdue by {}", hours_minutes(-minutes_left))
         },
+        changes: if first.changes.is_empty() {
+            vec!["flagged new or worse".to_string()]
+        } else {
+            first.changes.clone()
+        },
+        further,
+        requested,
     })
+}
+
+/// `10:05` on the day of `now`, else the full time.
+pub fn short_time(t: &NaiveDateTime, now: NaiveDateTime) -> String {
+    if t.date() == now.date() {
+        t.format("%H:%M").to_string()
+    } else {
+        format_time(t)
+    }
 }
 
 pub fn hours_minutes(minutes: i64) -> String {
@@ -246,35 +379,35 @@ pub fn pathology_pending_days(case: &Case, now: NaiveDateTime) -> Option<i64> {
     }
 }
 
-/// Minutes since the last recorded neuro exam.
-pub fn neuro_exam_age_minutes(case: &Case, now: NaiveDateTime) -> Option<i64> {
-    last_exam_at(case, now).map(|at| (now - at).num_minutes())
-}
-
-/// The time of the last neuro exam on or before `now`.
-pub fn last_exam_at(case: &Case, now: NaiveDateTime) -> Option<NaiveDateTime> {
-    case.neuro_exams
-        .iter()
-        .filter_map(|e| e.at)
-        .filter(|t| *t <= now)
-        .max()
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Clocks {
     pub mri: Option<MriClock>,
+    /// A new or worse exam has no time: no clock can run, MRI now (sorted before every
+    /// running clock on the rounds list).
+    pub mri_exam_time_unknown: bool,
     pub pathology_pending_days: Option<i64>,
+    /// The last exam with findings (an empty row is not an exam).
     pub last_neuro_exam: Option<String>,
     pub neuro_exam_age_minutes: Option<i64>,
     pub neuro_exam_age: Option<String>,
 }
 
-pub fn clocks(case: &Case, now: NaiveDateTime, p: &Params) -> Clocks {
-    let age = neuro_exam_age_minutes(case, now);
+pub fn clocks(
+    case: &Case,
+    neuro: &Neuro,
+    now: NaiveDateTime,
+    cutoff: NaiveDateTime,
+    p: &Params,
+    zone: Tz,
+) -> Clocks {
+    let last = neuro.last_timed().and_then(|s| s.at);
+    // An exam within the future tolerance counts as now.
+    let age = last.map(|at| elapsed_minutes(at, now, zone).max(0));
     Clocks {
-        mri: mri_clock(case, now, p),
+        mri: mri_clock(case, neuro, now, cutoff, p, zone),
+        mri_exam_time_unknown: neuro.untimed_worse().next().is_some(),
         pathology_pending_days: pathology_pending_days(case, now),
-        last_neuro_exam: last_exam_at(case, now).map(|t| format_time(&t)),
+        last_neuro_exam: last.map(|t| format_time(&t)),
         neuro_exam_age_minutes: age,
         neuro_exam_age: age.map(age_words),
     }

@@ -70,9 +70,12 @@ pub struct Item {
     /// Plan section: radiotherapy, systemic, mdt, pain, monitoring, l45, prognosis,
     /// discharge, record.
     pub section: String,
-    /// For asks: the case field to record.
+    /// For asks: the case field to record, naming its exact row (`lesions[1].escc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For pitfalls: a few words that fit a rounds row ("MRI due 16:00"); none otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -138,18 +141,23 @@ impl Evaluation {
 /// Evaluates a case at `now` against the protocol. No clock, no I/O.
 pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
     let p = &protocol.params;
+    let zone = protocol.zone;
+    let cutoff = clocks::cutoff(now, p);
     let pod = clocks::pod(case, now);
-    let rt_schedule = scores::rt_schedule(case, p);
+    let neuro = clocks::Neuro::read(case, cutoff);
+    let rt_schedule = scores::rt_schedule_with(case, p, &protocol.texts.rt_schedules);
     let rt_window = clocks::rt_window(case, pod, rt_schedule.fractions, now, p);
+    let frankel = scores::frankel_of(case, &neuro);
+    let involved: Vec<_> = case.lesions.iter().filter_map(|l| l.level).collect();
     let scores = Scores {
         lesions: scores::lesion_scores(case),
-        tokuhashi: scores::tokuhashi(case, now),
-        rt_field: scores::rt_fields(&scores::treated_levels(case)),
+        tokuhashi: scores::tokuhashi_with(case, &frankel),
+        rt_field: scores::rt_fields_with(&scores::treated_levels(case), &involved),
         rt_schedule,
         performance: scores::performance(case),
-        frankel: scores::frankel(case, now),
+        frankel,
     };
-    let clocks = clocks::clocks(case, now, p);
+    let clocks = clocks::clocks(case, &neuro, now, cutoff, p, zone);
     let ctx = Ctx::new(
         case,
         protocol,
@@ -158,6 +166,7 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
         rt_window.as_ref(),
         &clocks,
         &scores,
+        &neuro,
     );
     let mut out = Out::default();
     for (_, rule) in rules::RULES {
@@ -168,21 +177,27 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
         .into_iter()
         .map(|f| {
             let text = protocol.rule(f.id);
-            let (title, detail) = protocol.wording(f.id).pick(f.variant);
+            let wording = protocol.wording(f.id);
+            let (title, detail) = wording.pick(f.variant);
+            let kind = if text.kind == "pitfall" {
+                Kind::Pitfall
+            } else {
+                Kind::Plan
+            };
             Item {
                 id: f.id.to_string(),
-                kind: if text.kind == "pitfall" {
-                    Kind::Pitfall
-                } else {
-                    Kind::Plan
-                },
-                severity: Severity::parse(&text.severity),
+                kind,
+                severity: Severity::parse(wording.severity(f.variant).unwrap_or(&text.severity)),
                 title: fill(title, &f.vars),
                 detail: fill(detail, &f.vars),
                 because: f.because,
                 sources: text.sources.clone(),
                 section: text.section.clone(),
                 field: None,
+                short: wording
+                    .short(f.variant)
+                    .filter(|_| kind == Kind::Pitfall)
+                    .map(|s| fill(s, &f.vars)),
             }
         })
         .collect();
@@ -198,11 +213,12 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
             because: a.because,
             sources: Vec::new(),
             section: "record".into(),
-            field: Some(text.field.clone()),
+            field: Some(a.field.unwrap_or_else(|| text.field.clone())),
+            short: None,
         }
     }));
-    // IDs are unique (asks are merged by ID), so an unstable sort is deterministic.
-    items.sort_unstable_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(&b.id)));
+    // Rule IDs are unique; an ask may come once per row, kept in row order (stable sort).
+    items.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(&b.id)));
     Evaluation {
         case_id: case.id.clone(),
         now: format_time(&now),

@@ -36,6 +36,9 @@ pub struct Protocol {
     /// Rule and ask wording with the parameters already filled in, by ID: evaluation then
     /// fills only the values a rule computed. Kept in step with `params`.
     pub wording: std::collections::BTreeMap<String, Wording>,
+    /// The site's time zone: local times are wall-clock times there (default UTC; the site
+    /// configuration sets it, see `site::load_protocol`).
+    pub zone: chrono_tz::Tz,
 }
 
 /// Title and detail templates of one rule or ask, parameters filled in.
@@ -43,16 +46,41 @@ pub struct Protocol {
 pub struct Wording {
     pub title: String,
     pub detail: String,
-    pub variants: std::collections::BTreeMap<String, (String, String)>,
+    pub short: Option<String>,
+    pub variants: std::collections::BTreeMap<String, VariantWording>,
+}
+
+/// One variant's wording; `short` and `severity` fall back to the rule's.
+#[derive(Debug, Clone, Default)]
+pub struct VariantWording {
+    pub title: String,
+    pub detail: String,
+    pub short: Option<String>,
+    pub severity: Option<String>,
 }
 
 impl Wording {
     /// The title and detail for a variant, or the rule's own when there is none.
     pub fn pick(&self, variant: Option<&str>) -> (&str, &str) {
         match variant.and_then(|v| self.variants.get(v)) {
-            Some((t, d)) => (t, d),
+            Some(v) => (&v.title, &v.detail),
             None => (&self.title, &self.detail),
         }
+    }
+
+    /// The rounds-row words for a variant (the rule's own when the variant has none).
+    pub fn short(&self, variant: Option<&str>) -> Option<&str> {
+        variant
+            .and_then(|v| self.variants.get(v))
+            .and_then(|v| v.short.as_deref())
+            .or(self.short.as_deref())
+    }
+
+    /// The severity a variant sets instead of the rule's, if any.
+    pub fn severity(&self, variant: Option<&str>) -> Option<&str> {
+        variant
+            .and_then(|v| self.variants.get(v))
+            .and_then(|v| v.severity.as_deref())
     }
 }
 
@@ -97,6 +125,7 @@ impl Protocol {
             alpha_beta_tumour: 0.0,
             alpha_beta_cord: 0.0,
             sins_consult_from: 0.0,
+            future_tolerance_min: 0.0,
         };
         for name in Params::NAMES {
             if !file.parameters.contains_key(*name) {
@@ -121,9 +150,16 @@ impl Protocol {
             params_json: Map::new(),
             schedules_text: String::new(),
             wording: Default::default(),
+            zone: chrono_tz::UTC,
         };
         protocol.derive_param_views();
         Ok(protocol)
+    }
+
+    /// The same protocol in the site time zone `zone`.
+    pub fn with_zone(mut self, zone: chrono_tz::Tz) -> Protocol {
+        self.zone = zone;
+        self
     }
 
     /// Applies a site override file: `{"parameters": {"rt_deadline": 30, …}}`. Any other
@@ -201,9 +237,8 @@ impl Protocol {
             .iter()
             .map(|s| {
                 let d = s.total_gy / s.fractions as f64;
-                let (_, et) = scores::bed_eqd2(s.total_gy, d, p.alpha_beta_tumour);
-                let (_, ec) = scores::bed_eqd2(s.total_gy, d, p.alpha_beta_cord);
-                let (et, ec) = (scores::round2(et), scores::round2(ec));
+                let (_, et) = scores::bed_eqd2_exact(s.fractions, d, p.alpha_beta_tumour);
+                let (_, ec) = scores::bed_eqd2_exact(s.fractions, d, p.alpha_beta_cord);
                 format!(
                     "{} (EQD2 {} / {} Gy)",
                     s.name,
@@ -222,13 +257,19 @@ impl Protocol {
                 .map(|(k, v)| {
                     (
                         k.clone(),
-                        (text::fill(&v.title, vars), text::fill(&v.detail, vars)),
+                        VariantWording {
+                            title: text::fill(&v.title, vars),
+                            detail: text::fill(&v.detail, vars),
+                            short: v.short.as_ref().map(|s| text::fill(s, vars)),
+                            severity: v.severity.clone(),
+                        },
                     )
                 })
                 .collect();
             let w = Wording {
                 title: text::fill(&r.title, vars),
                 detail: text::fill(&r.detail, vars),
+                short: r.short.as_ref().map(|s| text::fill(s, vars)),
                 variants,
             };
             wording.insert(id.clone(), w);
@@ -237,6 +278,7 @@ impl Protocol {
             let w = Wording {
                 title: text::fill(&a.title, vars),
                 detail: text::fill(&a.detail, vars),
+                short: None,
                 variants: Default::default(),
             };
             wording.insert(id.clone(), w);

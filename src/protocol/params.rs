@@ -41,6 +41,7 @@ parameters!(
     alpha_beta_tumour,
     alpha_beta_cord,
     sins_consult_from,
+    future_tolerance_min,
 );
 
 /// Parameters counted in whole days, hours or fractions.
@@ -54,6 +55,7 @@ const WHOLE: &[&str] = &[
     "dexa_review_pod",
     "fractions_per_week",
     "sins_consult_from",
+    "future_tolerance_min",
 ];
 
 impl Params {

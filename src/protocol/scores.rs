@@ -1,7 +1,7 @@
 //! The scores of PROTOCOL §3 and the radiotherapy arithmetic (schedule, BED/EQD2, field).
 
 use super::Params;
-use super::clocks::exams_with_worse;
+use super::clocks::Neuro;
 use crate::case::*;
 use serde::Serialize;
 
@@ -206,15 +206,24 @@ pub struct FrankelScore {
 }
 
 pub fn frankel(case: &Case, now: chrono::NaiveDateTime) -> FrankelScore {
-    let exams = exams_with_worse(case, now);
-    let latest = exams.iter().rev().find(|(e, _, _)| e.frankel.is_some());
+    frankel_of(case, &Neuro::read(case, now))
+}
+
+/// The Frankel score from the exams as read at now: the latest grade (untimed exams last).
+pub fn frankel_of(case: &Case, neuro: &Neuro) -> FrankelScore {
+    let latest = neuro
+        .steps
+        .iter()
+        .rev()
+        .find(|s| case.neuro_exams[s.index].frankel.is_some());
     FrankelScore {
-        latest: latest.and_then(|(e, _, _)| e.frankel),
-        latest_at: latest.and_then(|(e, _, _)| e.at).map(|t| format_time(&t)),
-        drops: exams
+        latest: latest.and_then(|s| case.neuro_exams[s.index].frankel),
+        latest_at: latest.and_then(|s| s.at).map(|t| format_time(&t)),
+        drops: neuro
+            .steps
             .iter()
-            .filter(|(_, _, dropped)| *dropped)
-            .filter_map(|(e, _, _)| e.at.map(|t| format_time(&t)))
+            .filter(|s| s.frankel_drop)
+            .filter_map(|s| s.at.map(|t| format_time(&t)))
             .collect(),
     }
 }
@@ -271,6 +280,11 @@ fn general_condition(case: &Case) -> Option<(u32, String)> {
 }
 
 pub fn tokuhashi(case: &Case, now: chrono::NaiveDateTime) -> TokuhashiScore {
+    tokuhashi_with(case, &frankel(case, now))
+}
+
+/// The Tokuhashi score with palsy from an already computed Frankel score.
+pub fn tokuhashi_with(case: &Case, frankel: &FrankelScore) -> TokuhashiScore {
     let t = &case.tokuhashi;
     let mut missing = Vec::new();
     let mut components = Vec::new();
@@ -363,7 +377,7 @@ pub fn tokuhashi(case: &Case, now: chrono::NaiveDateTime) -> TokuhashiScore {
         }),
         "tokuhashi.primary",
     );
-    let palsy = frankel(case, now).latest.map(|f| {
+    let palsy = frankel.latest.map(|f| {
         let pts = match f {
             Frankel::A | Frankel::B => 0,
             Frankel::C | Frankel::D => 1,
@@ -389,11 +403,16 @@ pub fn tokuhashi(case: &Case, now: chrono::NaiveDateTime) -> TokuhashiScore {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RtSchedule {
     pub fractions: Option<u32>,
+    /// The dose the n fractions deliver, n × d (40 Gy in 1.8 Gy → 23 × 1.8 = 41.4 Gy).
+    pub delivered_gy: Option<f64>,
     pub weeks: Option<f64>,
+    /// EQD2 and BED of the delivered dose, rounded half up to 0.01 Gy.
     pub eqd2_tumour: Option<f64>,
     pub eqd2_cord: Option<f64>,
     pub bed_tumour: Option<f64>,
     pub bed_cord: Option<f64>,
+    /// The guideline schedule (B-RT-SCHEDULE) the plan is exactly, e.g. "30 Gy / 10".
+    pub guideline: Option<String>,
 }
 
 /// Doses are compared and divided in whole milligray so 45 ÷ 1.8 is exactly 25.
@@ -410,8 +429,15 @@ pub fn fraction_count(total_gy: f64, per_fraction_gy: f64) -> Option<u32> {
     u32::try_from((t + d - 1) / d).ok()
 }
 
+/// Rounds to 0.01 in binary arithmetic; the doses themselves use [`bed_eqd2_exact`].
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// A rational dose in Gy, `num / den`, rounded half up to 0.01 Gy in exact arithmetic.
+fn rational_round2(num: i128, den: i128) -> f64 {
+    let hundredths = (num * 200 + den) / (2 * den);
+    hundredths as f64 / 100.0
 }
 
 /// Biologically effective dose and its 2-Gy equivalent: BED = D(1 + d/(α/β)),
@@ -421,28 +447,72 @@ pub fn bed_eqd2(total_gy: f64, per_fraction_gy: f64, alpha_beta: f64) -> (f64, f
     (bed, bed / (1.0 + 2.0 / alpha_beta))
 }
 
+/// BED and EQD2 of `n` fractions of `d` Gy, in exact milligray arithmetic, each rounded half
+/// up to 0.01 Gy: BED = n·d·(α/β + d)/(α/β), EQD2 = n·d·(α/β + d)/(α/β + 2).
+pub fn bed_eqd2_exact(n: u32, per_fraction_gy: f64, alpha_beta: f64) -> (f64, f64) {
+    let d = i128::from(mgy(per_fraction_gy));
+    let ab = i128::from(mgy(alpha_beta));
+    let total = i128::from(n) * d;
+    let num = total * (ab + d);
+    (
+        rational_round2(num, 1000 * ab),
+        rational_round2(num, 1000 * (ab + 2000)),
+    )
+}
+
+/// The guideline schedule (B-RT-SCHEDULE) that total, fraction count and per-fraction dose
+/// are exactly (30 Gy in 3 Gy = 10 fractions is "30 Gy / 10"; 30 Gy in 3.2 Gy is none).
+pub fn guideline_schedule(
+    total_gy: f64,
+    per_fraction_gy: f64,
+    schedules: &[super::text::RtScheduleText],
+) -> Option<&super::text::RtScheduleText> {
+    let (t, d) = (mgy(total_gy), mgy(per_fraction_gy));
+    schedules
+        .iter()
+        .find(|s| mgy(s.total_gy) == t && i64::from(s.fractions) * d == t)
+}
+
 pub fn rt_schedule(case: &Case, p: &Params) -> RtSchedule {
+    rt_schedule_with(case, p, &[])
+}
+
+pub fn rt_schedule_with(
+    case: &Case,
+    p: &Params,
+    schedules: &[super::text::RtScheduleText],
+) -> RtSchedule {
     let rt = &case.radiotherapy;
-    let (Some(total), Some(d)) = (rt.total_dose_gy, rt.dose_per_fraction_gy) else {
-        return RtSchedule {
-            fractions: None,
-            weeks: None,
-            eqd2_tumour: None,
-            eqd2_cord: None,
-            bed_tumour: None,
-            bed_cord: None,
-        };
+    let none = RtSchedule {
+        fractions: None,
+        delivered_gy: None,
+        weeks: None,
+        eqd2_tumour: None,
+        eqd2_cord: None,
+        bed_tumour: None,
+        bed_cord: None,
+        guideline: None,
     };
-    let fractions = fraction_count(total, d);
-    let (bt, et) = bed_eqd2(total, d, p.alpha_beta_tumour);
-    let (bc, ec) = bed_eqd2(total, d, p.alpha_beta_cord);
+    let (Some(total), Some(d)) = (rt.total_dose_gy, rt.dose_per_fraction_gy) else {
+        return none;
+    };
+    let Some(n) = fraction_count(total, d) else {
+        return none;
+    };
+    let (bt, et) = bed_eqd2_exact(n, d, p.alpha_beta_tumour);
+    let (bc, ec) = bed_eqd2_exact(n, d, p.alpha_beta_cord);
     RtSchedule {
-        fractions,
-        weeks: fractions.map(|n| round2(n as f64 / p.fractions_per_week)),
-        eqd2_tumour: Some(round2(et)),
-        eqd2_cord: Some(round2(ec)),
-        bed_tumour: Some(round2(bt)),
-        bed_cord: Some(round2(bc)),
+        fractions: Some(n),
+        delivered_gy: Some((i64::from(n) * mgy(d)) as f64 / 1000.0),
+        weeks: Some(rational_round2(
+            i128::from(n) * 1000,
+            i128::from(mgy(p.fractions_per_week)),
+        )),
+        eqd2_tumour: Some(et),
+        eqd2_cord: Some(ec),
+        bed_tumour: Some(bt),
+        bed_cord: Some(bc),
+        guideline: guideline_schedule(total, d, schedules).map(|s| s.name.clone()),
     }
 }
 
@@ -454,8 +524,10 @@ pub struct RtField {
     pub to: Level,
     /// `T11–L1`.
     pub text: String,
-    /// The lesion levels the field covers.
+    /// The treated lesion levels the field is drawn for.
     pub lesions: Vec<Level>,
+    /// Further lesions that lay in the margin and so joined the involved span ("includes L1").
+    pub includes: Vec<Level>,
     /// Set at the ends of the column, where no vertebra lies beyond the lesion.
     pub note: Option<String>,
 }
@@ -463,34 +535,59 @@ pub struct RtField {
 /// Fields for the given lesion levels: each lesion plus one vertebra either side, merged
 /// where they touch or overlap.
 pub fn rt_fields(levels: &[Level]) -> Vec<RtField> {
-    let mut levels: Vec<Level> = levels.to_vec();
+    rt_fields_with(levels, levels)
+}
+
+/// Fields for the treated levels, with every level in `involved` (any lesion, whatever its
+/// management) barred from the margin: a margin vertebra that carries a lesion joins the
+/// involved span and the margin moves one further, repeatedly (T12 + L1 → T11–L2).
+pub fn rt_fields_with(treated: &[Level], involved: &[Level]) -> Vec<RtField> {
+    let mut levels: Vec<Level> = treated.to_vec();
     levels.sort();
     levels.dedup();
+    let sick = |l: Level| involved.contains(&l);
     let mut fields: Vec<RtField> = Vec::new();
     for l in levels {
-        let from = l.above().unwrap_or(l);
-        let to = l.below().unwrap_or(l);
+        let (mut top, mut bottom) = (l, l);
+        let mut includes = Vec::new();
+        while let Some(a) = top.above().filter(|&a| sick(a)) {
+            top = a;
+            includes.push(a);
+        }
+        while let Some(b) = bottom.below().filter(|&b| sick(b)) {
+            bottom = b;
+            includes.push(b);
+        }
+        let from = top.above().unwrap_or(top);
+        let to = bottom.below().unwrap_or(bottom);
         match fields.last_mut() {
             Some(f) if from.index() <= f.to.index() + 1 => {
                 f.to = f.to.max(to);
                 f.lesions.push(l);
+                f.includes.extend(includes);
             }
             _ => fields.push(RtField {
                 from,
                 to,
                 text: String::new(),
                 lesions: vec![l],
+                includes,
                 note: None,
             }),
         }
     }
     for f in &mut fields {
+        let lesions = f.lesions.clone();
+        f.includes.retain(|x| !lesions.contains(x));
+        f.includes.sort();
+        f.includes.dedup();
         f.text = format!("{}–{}", f.from, f.to);
         let mut notes = Vec::new();
-        if f.lesions.contains(&Level::C1) {
+        let covers = |x: Level| f.lesions.contains(&x) || f.includes.contains(&x);
+        if covers(Level::C1) {
             notes.push("C1 has no vertebra above: the margin extends to the occiput");
         }
-        if f.lesions.contains(&Level::S5) {
+        if covers(Level::S5) {
             notes.push("S5 has no vertebra below: the margin extends to the coccyx");
         }
         f.note = (!notes.is_empty()).then(|| notes.join("; "));

@@ -17,12 +17,23 @@ pub struct RuleText {
     /// Alternative wordings a rule chooses between (e.g. continue / review).
     #[serde(default)]
     pub variants: BTreeMap<String, VariantText>,
+    /// Pitfalls: a few words that fit a rounds row ("MRI due 16:00"), at most 28 characters
+    /// once filled in.
+    #[serde(default)]
+    pub short: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct VariantText {
     pub title: String,
     pub detail: String,
+    /// The rounds-row words of this variant, when they differ from the rule's.
+    #[serde(default)]
+    pub short: Option<String>,
+    /// The severity of this variant, when it differs from the rule's (W-FUTURE-DATED is
+    /// critical when the fact it names is a new or worse neuro exam).
+    #[serde(default)]
+    pub severity: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

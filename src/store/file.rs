@@ -39,6 +39,8 @@ pub struct FileStore {
     /// replaces the file only while it still holds them.
     seen: Mutex<BTreeMap<String, String>>,
     fail_at: Option<SaveStep>,
+    /// The site zone the files' times are read in (offsets converted into it); default UTC.
+    zone: chrono_tz::Tz,
 }
 
 /// The wall clock to the minute.
@@ -101,6 +103,7 @@ impl FileStore {
             warnings: Mutex::new(warnings),
             seen: Mutex::new(BTreeMap::new()),
             fail_at: None,
+            zone: chrono_tz::UTC,
         })
     }
 
@@ -117,6 +120,11 @@ impl FileStore {
     /// the process's uid). For tests; the command line never sets it.
     pub fn set_user(&mut self, user: impl Into<String>) {
         self.user = user.into();
+    }
+
+    /// The site time zone case files are read in (`Protocol::zone`); default UTC.
+    pub fn set_zone(&mut self, zone: chrono_tz::Tz) {
+        self.zone = zone;
     }
 
     /// The clock of audit entries and locks (default: the wall clock). For tests.
@@ -188,6 +196,8 @@ impl FileStore {
             )
         })?;
         let meta = file.metadata()?;
+        // A case file over 4 MiB is refused with its size before it is read.
+        crate::case::json::check_size(meta.len()).map_err(std::io::Error::other)?;
         if let Some(w) = dirs::fix_open_file(&file, &meta, &path)
             && let Ok(mut list) = self.warnings.lock()
         {
@@ -215,7 +225,7 @@ impl FileStore {
         // Dates are not checked against `now` here: a file with a surgery date after `now` was
         // valid when saved (a `--now` in the past, or another workstation's clock). It is a
         // case, not damage; `import` checks dates against `now`.
-        let decoded = schema::decode(&bytes, NaiveDateTime::MAX)
+        let decoded = schema::decode_in(&bytes, NaiveDateTime::MAX, self.zone)
             .map_err(|u| damaged(u.reason().to_string()))?;
         match decoded.case.id.as_deref() {
             None => return Err(damaged("id: is missing".into())),

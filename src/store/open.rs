@@ -111,15 +111,20 @@ pub fn open_url(url: &StoreUrl) -> Result<Box<dyn Store>, Failure> {
 
 /// The file store of a directory (created 0700 when missing).
 pub fn open_files(dir: &Path) -> Result<FileStore, Failure> {
-    FileStore::open(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))
+    let mut store =
+        FileStore::open(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
+    store.set_zone(crate::site::site_zone()?);
+    Ok(store)
 }
 
 /// The ward server of a URL.
 pub fn open_server(url: &str) -> Result<PgStore, Failure> {
-    PgStore::connect(url).map_err(|e| match e {
+    let mut store = PgStore::connect(url).map_err(|e| match e {
         StoreError::Refused(m) => Failure::input(m),
         other => Failure::other(other.to_string()),
-    })
+    })?;
+    store.set_zone(crate::site::site_zone()?);
+    Ok(store)
 }
 
 #[cfg(test)]

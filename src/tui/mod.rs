@@ -402,7 +402,8 @@ fn saved(app: &mut App, id: &str, version: u64) {
     }
 }
 
-/// Writes the handover note to `<export_dir>/<id>-<now>.md` and says where.
+/// Writes the handover note to `<export_dir>/<id>-<now>.md` (0600 in a 0700 directory,
+/// whatever the umask; a link there is refused, never followed) and says where.
 fn export(app: &mut App, export_dir: &Path) {
     let Some(view) = &app.open else {
         app.status = Some(("open a case to export it".into(), true));
@@ -410,16 +411,11 @@ fn export(app: &mut App, export_dir: &Path) {
     };
     let eval = evaluate(&view.case, &app.protocol, app.now);
     let text = crate::export::handover_markdown(&view.case, &eval, &app.protocol);
-    let dir = export_dir;
-    let path = dir.join(format!(
-        "{}-{}.md",
-        view.id(),
-        app.now.format("%Y%m%dT%H%M")
-    ));
-    let result = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, text));
+    let name = format!("{}-{}.md", view.id(), app.now.format("%Y%m%dT%H%M"));
+    let result = crate::store::files::write_private_atomic(export_dir, &name, text.as_bytes());
     app.status = Some(match result {
-        Ok(()) => (format!("exported to {}", path.display()), false),
-        Err(e) => (format!("export failed: {}: {e}", path.display()), true),
+        Ok(path) => (format!("exported to {}", path.display()), false),
+        Err(e) => (format!("export failed: {e}"), true),
     });
 }
 

@@ -275,7 +275,7 @@ fn copy_case(
     notes: &[Change],
 ) -> Result<(), StoreError> {
     let doc = super::doc_of(case);
-    let hash = clinical_hash(case);
+    let hash = clinical_hash(case, store.zone());
     let notes = entries_json(notes);
     // Each entry as its line was written: serde_json's compact form of the parsed line, so
     // `old`/`new` keep the text the entry's hash covers.

@@ -63,6 +63,8 @@ pub struct PgStore {
     trouble: Mutex<Option<String>>,
     /// When a reconnect last failed and how long to wait before the next try.
     retry: Mutex<(Option<Instant>, Duration)>,
+    /// The site time zone documents are read in.
+    zone: chrono_tz::Tz,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -73,11 +75,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// JSON without `ui` and `store`), computed on the case as the server will hand it back —
 /// jsonb orders object keys (shorter first), so the keys of unknown fields are put in that
 /// order first and the hash reads the same after a round trip.
-pub fn clinical_hash(case: &Case) -> String {
+pub fn clinical_hash(case: &Case, zone: chrono_tz::Tz) -> String {
     let value = serde_json::to_value(case).expect("a case always serialises");
     let sorted = jsonb_order(value);
     let bytes = serde_json::to_vec(&sorted).expect("a JSON value always serialises");
-    let round_tripped = schema::decode(&bytes, NaiveDateTime::MAX)
+    let round_tripped = schema::decode_in(&bytes, NaiveDateTime::MAX, zone)
         .map(|d| serde_json::to_value(&d.case).expect("a case always serialises"))
         .unwrap_or(sorted);
     hash_of_clinical(&round_tripped)
@@ -116,21 +118,14 @@ fn jsonb_order(value: Value) -> Value {
 
 /// The ward a case names (`ward`, schema 2).
 pub fn ward_of(case: &Case) -> Option<String> {
-    serde_json::to_value(case)
-        .ok()?
-        .get("ward")?
-        .as_str()
-        .map(str::to_string)
+    case.ward.clone()
 }
 
-/// The case with its `ward` set (decoded again, so it stays a valid case).
+/// The case with its `ward` set.
 pub fn with_ward(case: &Case, ward: &str) -> Case {
-    let mut value = serde_json::to_value(case).expect("a case always serialises");
-    value["ward"] = Value::from(ward);
-    let bytes = serde_json::to_vec(&value).expect("a JSON value always serialises");
-    schema::decode(&bytes, NaiveDateTime::MAX)
-        .map(|d| d.case)
-        .unwrap_or_else(|_| case.clone())
+    let mut case = case.clone();
+    case.ward = Some(ward.to_string());
+    case
 }
 
 /// The document sent to the server: the case without the store's bookkeeping.
@@ -159,12 +154,12 @@ fn entries_json(changes: &[Change]) -> String {
     format!("[{}]", items.join(","))
 }
 
-fn decode_doc(id: &str, text: &str, version: i64) -> Result<Case, Damaged> {
+fn decode_doc(id: &str, text: &str, version: i64, zone: chrono_tz::Tz) -> Result<Case, Damaged> {
     let damaged = |reason: String| Damaged {
         file: id.to_string(),
         reason,
     };
-    let decoded = schema::decode(text.as_bytes(), NaiveDateTime::MAX)
+    let decoded = schema::decode_in(text.as_bytes(), NaiveDateTime::MAX, zone)
         .map_err(|u| damaged(u.reason().to_string()))?;
     let mut case = decoded.case;
     if case.id.as_deref() != Some(id) {
@@ -274,7 +269,17 @@ impl PgStore {
             listener,
             trouble: Mutex::new(None),
             retry: Mutex::new((None, Duration::from_millis(100))),
+            zone: chrono_tz::UTC,
         })
+    }
+
+    /// The site time zone case documents are read in (`Protocol::zone`); default UTC.
+    pub fn set_zone(&mut self, zone: chrono_tz::Tz) {
+        self.zone = zone;
+    }
+
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.zone
     }
 
     pub fn target(&self) -> &Target {
@@ -384,7 +389,7 @@ impl PgStore {
             changes
         };
         let entries = entries_json(changes);
-        let hash = clinical_hash(case);
+        let hash = clinical_hash(case, self.zone);
         let version = self.run(|c| {
             c.query_one(
                 "SELECT spinewatch.save_case($1, $2, $3::text::jsonb, $4, $5::text::json, $6)",
@@ -421,7 +426,7 @@ impl PgStore {
         })?;
         let row = row.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         let (text, version): (String, i64) = (row.get(0), row.get(1));
-        let case = decode_doc(id, &text, version)
+        let case = decode_doc(id, &text, version, self.zone)
             .map_err(|d| StoreError::Refused(format!("case {}: {}", d.file, d.reason)))?;
         Ok((case, version))
     }
@@ -541,11 +546,12 @@ impl Store for PgStore {
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let chunk = rows.len().div_ceil(threads).max(1);
+        let zone = self.zone;
         std::thread::scope(|s| {
             for part in rows.chunks(chunk) {
                 s.spawn(move || {
                     for (id, text, version) in part {
-                        f(decode_doc(id, text, *version));
+                        f(decode_doc(id, text, *version, zone));
                     }
                 });
             }
@@ -726,9 +732,10 @@ impl Store for PgStore {
                     .iter()
                     .filter_map(|r| serde_json::from_str(&r.line()).ok())
                     .collect();
-                let disk = current
-                    .as_ref()
-                    .map_or_else(|| audit::NO_CASE.to_string(), clinical_hash);
+                let disk = current.as_ref().map_or_else(
+                    || audit::NO_CASE.to_string(),
+                    |c| clinical_hash(c, self.zone),
+                );
                 audit::case_report(&entries, &disk, n, &trail, "the case")
             }
         };
