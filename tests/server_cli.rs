@@ -134,6 +134,24 @@ fn a_ward_is_set_up_from_the_command_line_and_every_command_works_on_it() {
         Some(2)
     );
 
+    // `set` through the server's save function, compare-and-swap on the version.
+    let set = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"));
+        c.env_remove("SPINEWATCH_DATA_DIR")
+            .env("SPINEWATCH_CONFIG_DIR", "/nonexistent-spinewatch-config")
+            .arg("--store")
+            .arg(&ana)
+            .arg("set")
+            .args(args);
+        c.output().unwrap()
+    };
+    let said = ok(set(&["bed12", "notes=drain out", "--expect-version", "1"]));
+    assert!(said.contains("version 2"), "{said}");
+    let o = set(&["bed12", "notes=second try", "--expect-version", "1"]);
+    assert_eq!(o.status.code(), Some(3), "{:?}", text(&o));
+    let audit = ok(run(&ana, &["audit", "bed12"]));
+    assert!(audit.contains("drain out") && !audit.contains("second try"), "{audit}");
+
     let status = ok(run(&admin, &["server", "status"]));
     assert!(status.contains("version 1"), "{status}");
     assert!(
