@@ -150,7 +150,10 @@ fn a_ward_is_set_up_from_the_command_line_and_every_command_works_on_it() {
     let o = set(&["bed12", "notes=second try", "--expect-version", "1"]);
     assert_eq!(o.status.code(), Some(3), "{:?}", text(&o));
     let audit = ok(run(&ana, &["audit", "bed12"]));
-    assert!(audit.contains("drain out") && !audit.contains("second try"), "{audit}");
+    assert!(
+        audit.contains("drain out") && !audit.contains("second try"),
+        "{audit}"
+    );
 
     let status = ok(run(&admin, &["server", "status"]));
     assert!(status.contains("version 1"), "{status}");

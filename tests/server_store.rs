@@ -582,4 +582,44 @@ fn the_server_restarted_while_a_client_is_open_it_reconnects_and_nothing_is_lost
         Some("typed while the server was down")
     );
     verified(&ben, "bed7");
+
+    // The same through the TUI's loop: a save while the server is down keeps the entry on
+    // screen and says so; once the server is back the same save goes through.
+    drop(ben);
+    drop(ana);
+    let mut tui = pg.store("restart_ana", &db);
+    let mut app = spinewatch::tui::test_app(now());
+    let export = tempfile::tempdir().unwrap();
+    use spinewatch::tui::{Effect, perform};
+    perform(
+        &mut app,
+        &mut tui,
+        export.path(),
+        vec![Effect::LoadRounds, Effect::Open("bed7".into())],
+    );
+    let open = app.open.as_ref().expect("bed7 is open").case.clone();
+    let (typed, ch) = with_notes(&open, "typed in the TUI");
+    pg.pg_stop().unwrap();
+    let save = || Effect::Save {
+        case: Box::new(typed.clone()),
+        changes: vec![ch.clone()],
+    };
+    perform(&mut app, &mut tui, export.path(), vec![save()]);
+    let (status, alarm) = app.status.clone().unwrap();
+    assert!(
+        alarm && status.contains("NOT SAVED") && status.contains("entry kept"),
+        "{status}"
+    );
+    assert!(app.open.is_some(), "the case stays open");
+    pg.pg_start().unwrap();
+    assert!(eventually(10, || tui.changes().iter().any(|id| id == "*")));
+    app.status = None;
+    perform(&mut app, &mut tui, export.path(), vec![save()]);
+    assert_eq!(app.status.as_ref().map(|s| s.0.as_str()), Some("saved"));
+    let other = pg.store("restart_ben", &db);
+    assert_eq!(
+        other.load("bed7", now()).unwrap().notes.as_deref(),
+        Some("typed in the TUI")
+    );
+    verified(&other, "bed7");
 }
