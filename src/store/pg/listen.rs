@@ -35,19 +35,22 @@ impl Drop for Listener {
     }
 }
 
-/// Starts listening; the first connection is made on the thread (a failure is reported as
-/// [`Heard::Lost`] and retried).
+/// Starts listening and waits (up to 3 s) until the listening connection is up, so nothing
+/// committed after the caller's first read is missed; a failure is reported as
+/// [`Heard::Lost`] and retried on the thread.
 pub fn start(target: Target) -> Listener {
     let (tx, rx) = mpsc::channel();
+    let (ready_tx, ready) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let _ = std::thread::Builder::new()
         .name("ward-server-listen".into())
-        .spawn(move || run(target, tx, flag));
+        .spawn(move || run(target, tx, flag, ready_tx));
+    let _ = ready.recv_timeout(Duration::from_secs(3));
     Listener { events: rx, stop }
 }
 
-fn run(target: Target, tx: Sender<Heard>, stop: Arc<AtomicBool>) {
+fn run(target: Target, tx: Sender<Heard>, stop: Arc<AtomicBool>, ready: Sender<()>) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
     let mut lost = false;
@@ -69,6 +72,7 @@ fn run(target: Target, tx: Sender<Heard>, stop: Arc<AtomicBool>) {
             }
         };
         backoff = Duration::from_millis(100);
+        let _ = ready.send(());
         if (lost || !first) && tx.send(Heard::Back).is_err() {
             return;
         }
