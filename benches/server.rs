@@ -45,6 +45,27 @@ fn rounds_median(store: &str) -> Duration {
     median((0..3).map(|_| rounds_once(store)).collect())
 }
 
+/// Saves `c` with new notes; returns when the save started and how long it took.
+fn save_note(
+    store: &mut dyn Store,
+    c: &mut spinewatch::case::Case,
+    text: String,
+) -> (Instant, Duration) {
+    let mut next = c.clone();
+    next.notes = Some(text);
+    let change = Change {
+        path: "notes".into(),
+        old: json!(c.notes),
+        new: json!(next.notes),
+    };
+    let t = Instant::now();
+    let v = store.save(&next, version_of(c), &[change]).unwrap();
+    let took = t.elapsed();
+    spinewatch::store::set_version(&mut next, v);
+    *c = next;
+    (t, took)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -98,18 +119,7 @@ fn main() {
     let mut c = ana.load("bed00001", now()).unwrap();
     let mut saves = Vec::new();
     for i in 0..200 {
-        let mut next = c.clone();
-        next.notes = Some(format!("save {i}"));
-        let change = Change {
-            path: "notes".into(),
-            old: json!(c.notes),
-            new: json!(next.notes),
-        };
-        let t = Instant::now();
-        let v = ana.save(&next, version_of(&c), &[change]).unwrap();
-        saves.push(t.elapsed());
-        spinewatch::store::set_version(&mut next, v);
-        c = next;
+        saves.push(save_note(&mut ana, &mut c, format!("save {i}")).1);
     }
     println!(
         "save (case + audit + notify), median of 200: {:?}",
@@ -121,15 +131,7 @@ fn main() {
     ben.changes();
     let mut seen = Vec::new();
     for i in 0..50 {
-        let mut next = c.clone();
-        next.notes = Some(format!("notify {i}"));
-        let change = Change {
-            path: "notes".into(),
-            old: json!(c.notes),
-            new: json!(next.notes),
-        };
-        let t = Instant::now();
-        let v = ana.save(&next, version_of(&c), &[change]).unwrap();
+        let (t, _) = save_note(&mut ana, &mut c, format!("notify {i}"));
         loop {
             if ben.changes().iter().any(|id| id == "bed00001") {
                 break;
@@ -138,8 +140,6 @@ fn main() {
             std::thread::sleep(Duration::from_micros(200));
         }
         seen.push(t.elapsed());
-        spinewatch::store::set_version(&mut next, v);
-        c = next;
     }
     println!(
         "commit → NOTIFY seen by another instance, median of 50: {:?}",

@@ -511,26 +511,8 @@ fn verify_full_tls_connects_with_the_test_ca_and_refuses_a_wrong_host_name() {
     assert!(spinewatch::store::PgStore::connect(&ca_only).is_ok());
     // A CA that did not sign the server's certificate is refused even for verify-ca.
     let other = tempfile::tempdir().unwrap();
-    std::process::Command::new("openssl")
-        .current_dir(other.path())
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=other",
-            "-keyout",
-            "k",
-            "-out",
-            "c",
-        ])
-        .output()
-        .unwrap();
-    let stranger = good.replace(&ca, &other.path().join("c").display().to_string());
+    let stranger_ca = self_signed_ca(other.path(), "other", "other").unwrap();
+    let stranger = good.replace(&ca, &stranger_ca.display().to_string());
     assert!(spinewatch::store::PgStore::connect(&stranger).is_err());
 }
 

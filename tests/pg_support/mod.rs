@@ -257,10 +257,10 @@ impl Cluster {
     }
 }
 
-/// The test CA and a certificate for `localhost` (DNS only) signed by it; returns the CA.
-fn make_certs(dir: &Path) -> Result<PathBuf, String> {
-    let o = |args: &[&str]| run(Command::new("openssl").current_dir(dir).args(args));
-    o(&[
+/// A self-signed CA in `dir`: `NAME.crt` and `NAME.key`; returns the certificate.
+pub fn self_signed_ca(dir: &Path, cn: &str, name: &str) -> Result<PathBuf, String> {
+    let (key, crt) = (format!("{name}.key"), format!("{name}.crt"));
+    run(Command::new("openssl").current_dir(dir).args([
         "req",
         "-x509",
         "-newkey",
@@ -269,16 +269,23 @@ fn make_certs(dir: &Path) -> Result<PathBuf, String> {
         "-days",
         "2",
         "-subj",
-        "/CN=spinewatch test CA",
+        &format!("/CN={cn}"),
         "-keyout",
-        "ca.key",
+        &key,
         "-out",
-        "ca.crt",
+        &crt,
         "-addext",
         "basicConstraints=critical,CA:TRUE",
         "-addext",
         "keyUsage=critical,keyCertSign,cRLSign",
-    ])?;
+    ]))?;
+    Ok(dir.join(crt))
+}
+
+/// The test CA and a certificate for `localhost` (DNS only) signed by it; returns the CA.
+fn make_certs(dir: &Path) -> Result<PathBuf, String> {
+    let o = |args: &[&str]| run(Command::new("openssl").current_dir(dir).args(args));
+    self_signed_ca(dir, "spinewatch test CA", "ca")?;
     o(&[
         "req",
         "-newkey",
