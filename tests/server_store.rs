@@ -602,3 +602,37 @@ fn the_server_restarted_while_a_client_is_open_it_reconnects_and_nothing_is_lost
     );
     verified(&other, "bed7");
 }
+
+#[test]
+fn a_new_case_naming_no_ward_goes_to_the_site_ward_else_the_only_one_else_is_refused() {
+    let Some(pg) = shared() else { return };
+    let db = pg.database("newward");
+    pg.ward(&db, "newward 4B", &["newward_ana"]);
+    pg.ward(&db, "newward 5C", &["newward_ana", "newward_ben"]);
+    let first = || vec![change("(create)", Value::Null, Value::Null)];
+    let nameless = |id: &str| {
+        let mut c = case(id, "", id);
+        c.ward = None;
+        c
+    };
+    // Ben is on one ward: his new case goes there.
+    let mut ben = pg.store("newward_ben", &db);
+    ben.create(&nameless("b1"), &first(), now()).unwrap();
+    assert_eq!(
+        ben.load("b1", now()).unwrap().ward.as_deref(),
+        Some("newward 5C")
+    );
+    // Ana is on two: refused, naming both, unless the site names one.
+    let mut ana = pg.store("newward_ana", &db);
+    let e = ana
+        .create(&nameless("a1"), &first(), now())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("newward 4B") && e.contains("newward 5C"), "{e}");
+    ana.set_default_ward(Some("newward 4B".into()));
+    ana.create(&nameless("a1"), &first(), now()).unwrap();
+    assert_eq!(
+        ana.load("a1", now()).unwrap().ward.as_deref(),
+        Some("newward 4B")
+    );
+}

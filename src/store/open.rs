@@ -81,7 +81,14 @@ pub fn open(args: &StoreArgs) -> Result<Opened, Failure> {
     let site = SiteConfig::load()?;
     let url = args.resolve(&site);
     let export_dir = args.export_dir(&url);
-    let store = open_url(&url)?;
+    let store = match &url {
+        StoreUrl::Server(u) => {
+            let mut server = open_server(u)?;
+            server.set_default_ward(site.ward.clone());
+            Box::new(server) as Box<dyn Store>
+        }
+        files => open_url(files)?,
+    };
     Ok(Opened { store, export_dir })
 }
 

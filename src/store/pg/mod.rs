@@ -65,6 +65,8 @@ pub struct PgStore {
     retry: Mutex<(Option<Instant>, Duration)>,
     /// The site time zone documents are read in.
     zone: chrono_tz::Tz,
+    /// The ward of a new case that names none (`site.json` `ward`).
+    default_ward: Option<String>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -270,7 +272,14 @@ impl PgStore {
             trouble: Mutex::new(None),
             retry: Mutex::new((None, Duration::from_millis(100))),
             zone: chrono_tz::UTC,
+            default_ward: None,
         })
+    }
+
+    /// The ward a new case goes to when it names none (`site.json` `ward`); without one, the
+    /// user's only ward.
+    pub fn set_default_ward(&mut self, ward: Option<String>) {
+        self.default_ward = ward;
     }
 
     /// The site time zone case documents are read in (`Protocol::zone`); default UTC.
@@ -586,9 +595,10 @@ impl Store for PgStore {
             let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
             return Err(StoreError::Refused(list.join("; ")));
         }
-        let case = match ward_of(case) {
-            Some(_) => case.clone(),
-            None => match self.wards()?.as_slice() {
+        let case = match (ward_of(case), &self.default_ward) {
+            (Some(_), _) => case.clone(),
+            (None, Some(w)) => with_ward(case, w),
+            (None, None) => match self.wards()?.as_slice() {
                 [only] => with_ward(case, only),
                 [] => {
                     return Err(StoreError::Refused(
