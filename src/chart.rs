@@ -22,10 +22,17 @@ pub fn evaluation_text(case: &Case, e: &Evaluation, protocol: &Protocol) -> Stri
         e.now
     );
     let _ = writeln!(s, "Radiotherapy window: {}", window_summary(e));
+    if e.clocks.mri_exam_time_unknown {
+        let _ = writeln!(s, "MRI clock: time of exam unknown: MRI now");
+    }
     if let Some(m) = &e.clocks.mri {
+        let requested = m
+            .requested
+            .as_ref()
+            .map_or(String::new(), |r| format!("; {r}"));
         let _ = writeln!(
             s,
-            "MRI clock: {} (exam {}, due {})",
+            "MRI clock: {} (exam {}, due {}{requested})",
             m.display, m.exam_at, m.due_at
         );
     }

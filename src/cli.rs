@@ -1,9 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
-use crate::case::file::read_case_file_in;
 use crate::case::parse_date;
 use crate::failure::Failure;
-use crate::protocol::evaluate;
 use crate::site::load_protocol;
 use chrono::{NaiveDateTime, Timelike};
 use clap::{Parser, Subcommand};
@@ -36,17 +34,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Evaluate one case file and print the plan, pitfalls, clocks and scores.
+    /// Evaluate a case (a file, or an id in the data directory) and print the plan,
+    /// pitfalls, clocks and scores.
     Evaluate {
-        /// The case file (spinewatch.case/1 JSON).
-        file: PathBuf,
+        /// A case file (spinewatch.case JSON), or a case id in the data directory.
+        #[arg(value_name = "FILE|ID")]
+        target: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// The case as it stood at this time (rebuilt from its audit trail; a case id only),
+        /// evaluated at that time: YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        as_of: Option<NaiveDateTime>,
     },
     /// Print the rounds list: active cases, most urgent first.
     Rounds {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RoundsFormat::Text)]
+        format: RoundsFormat,
+        /// Also show what changed since this time (rules that appeared or cleared, edits):
+        /// YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "TIME", value_parser = parse_now)]
+        since: Option<NaiveDateTime>,
         /// Include archived cases.
         #[arg(long)]
         archived: bool,
@@ -118,6 +126,7 @@ pub enum Server {
     },
 }
 
+pub use crate::commands::cases::RoundsFormat;
 pub use crate::commands::{ExportFormat, Format};
 
 /// `--now`: a date (midnight, local) or a local time of the site zone; a time with an offset
@@ -144,49 +153,44 @@ fn now_zone() -> chrono_tz::Tz {
     crate::site::site_zone().unwrap_or_else(|_| crate::site::machine_zone())
 }
 
+/// The time to the minute.
+fn minute(t: NaiveDateTime) -> NaiveDateTime {
+    t.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("zero seconds is a valid time")
+}
+
 pub fn run(cli: Cli) -> Result<(), Failure> {
     // The ward works in minutes: seconds would only make outputs differ between two runs.
-    let now = cli
-        .now
-        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local())
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .expect("zero seconds is a valid time");
+    let now = minute(
+        cli.now
+            .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local()),
+    );
     let store_args = crate::store::open::StoreArgs {
         store: cli.store.clone(),
         data_dir: cli.data_dir.clone(),
     };
     let open = || crate::store::open::open(&store_args);
     match cli.command {
-        Some(Command::Evaluate { file, format }) => {
-            let protocol = load_protocol()?;
-            let case = read_case_file_in(&file, now, protocol.zone)?;
-            let eval = evaluate(&case, &protocol, now);
-            match format {
-                Format::Json => {
-                    let mut value =
-                        serde_json::to_value(&eval).expect("an evaluation always serialises");
-                    // The case's version (kept by the store), for `set --expect-version`.
-                    let version = crate::store::version_of(&case);
-                    if let (serde_json::Value::Object(m), true) = (&mut value, version > 0) {
-                        m.insert("version".into(), version.into());
-                    }
-                    let mut out = serde_json::to_string_pretty(&value)
-                        .expect("an evaluation always serialises");
-                    out.push('\n');
-                    crate::output::print_json(&out);
-                }
-                Format::Text => {
-                    let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
-                    out.push('\n');
-                    crate::output::print_text(&out);
-                }
-            }
-            Ok(())
+        Some(Command::Evaluate {
+            target,
+            format,
+            as_of,
+        }) => {
+            let existing = || crate::store::open::open_existing(&store_args, &target);
+            crate::commands::cases::evaluate(&existing, &target, format, now, as_of.map(minute))
         }
-        Some(Command::Rounds { format, archived }) => {
-            crate::commands::cases::rounds(&*open()?.store, now, format, archived)
-        }
+        Some(Command::Rounds {
+            format,
+            since,
+            archived,
+        }) => crate::commands::cases::rounds(
+            &*open()?.store,
+            now,
+            format,
+            since.map(minute),
+            archived,
+        ),
         Some(Command::Import { file, ward }) => {
             let site = crate::site::SiteConfig::load()?;
             crate::commands::cases::import(

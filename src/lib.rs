@@ -9,6 +9,7 @@ pub mod commands;
 pub mod entry;
 pub mod export;
 pub mod failure;
+pub mod history;
 pub mod output;
 pub mod protocol;
 pub mod site;

@@ -34,7 +34,13 @@ pub fn load_protocol() -> Result<Protocol, Failure> {
 pub fn site_zone() -> Result<Tz, Failure> {
     let config = SiteConfig::load()?;
     match config.timezone.as_deref() {
-        Some(name) => parse_zone(name).map_err(|m| Failure::input(format!("site.json: {m}"))),
+        Some(name) => parse_zone(name).map_err(|m| {
+            let file = config_dir().map_or_else(
+                || "site.json".to_string(),
+                |d| d.join("site.json").display().to_string(),
+            );
+            Failure::input(format!("{file}: {m}"))
+        }),
         None => Ok(machine_zone()),
     }
 }

@@ -441,6 +441,15 @@ fn every_refusal_is_listed_at_once() {
 }
 
 #[test]
+fn a_case_id_starts_with_a_letter_or_digit() {
+    accepted(&[("/id", json!("0-bed"))]);
+    refused(
+        &[("/id", json!("-bed12"))],
+        "id: \"-bed12\" does not start with a letter or digit",
+    );
+}
+
+#[test]
 fn row_uids_are_checked_and_unique_in_their_list() {
     refused(
         &[("/lesions/0/uid", json!("NOT-OK"))],
@@ -482,30 +491,11 @@ fn every_row_has_a_uid_derived_when_absent_and_kept_when_present() {
 
 #[test]
 fn whole_sections_may_be_null_meaning_every_field_unknown() {
-    let sections = [
-        "patient",
-        "surgery",
-        "pathology",
-        "performance",
-        "wound",
-        "radiotherapy",
-        "systemic",
-        "bone_health",
-        "mdt",
-        "medications",
-        "complications",
-        "discharge",
-        "tokuhashi",
-        "lesions",
-        "neuro_exams",
-        "mri",
-        "degenerative_stenosis",
-    ];
-    for section in sections {
+    for section in Case::SECTIONS {
         let mut v = demo_value();
-        v[section] = serde_json::Value::Null;
+        v[*section] = serde_json::Value::Null;
         let nulled = case_from(v.clone());
-        v.as_object_mut().unwrap().remove(section);
+        v.as_object_mut().unwrap().remove(*section);
         assert_eq!(
             nulled,
             case_from(v),
@@ -860,4 +850,124 @@ fn a_v1_mri_with_a_status_keeps_it_and_a_newer_schema_is_refused() {
             .iter()
             .any(|m| m.starts_with("schema: \"spinewatch.case/3\" is not spinewatch.case/2")),
     );
+}
+
+// ---- The site zone on the command line -------------------------------------------------
+
+fn evaluate_in_site(site_json: &str, case: &serde_json::Value, now: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.json"), site_json).unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+        .args(["evaluate", file.to_str().unwrap(), "--format", "json"])
+        .args(["--now", now])
+        .env("SPINEWATCH_CONFIG_DIR", dir.path())
+        .env("TZ", "Asia/Tokyo")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn evaluate_reads_offsets_in_the_site_zone_of_site_json() {
+    let case = demo_changed("/neuro_exams/0/at", json!("2026-11-30T13:30:00Z"));
+    let out = evaluate_in_site(
+        r#"{ "timezone": "Europe/Amsterdam" }"#,
+        &case,
+        "2026-12-01T07:30:00Z",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // --now 07:30Z is 08:30 in Amsterdam, and the exam 13:30Z was 14:30 there.
+    assert_eq!(eval["now"], "2026-12-01T08:30");
+    let text = eval.to_string();
+    assert!(text.contains("2026-11-30T14:30"), "{text}");
+    assert!(!text.contains("2026-11-30T13:30"), "{text}");
+}
+
+#[test]
+fn an_unknown_site_timezone_is_an_error_naming_it() {
+    let out = evaluate_in_site(
+        r#"{ "timezone": "Europe/Amsterdm" }"#,
+        &demo_value(),
+        "2026-12-01T08:00",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("site.json: timezone: \"Europe/Amsterdm\" is not an IANA time zone name"),
+        "{err}"
+    );
+}
+
+#[test]
+fn evaluate_and_import_read_a_v1_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v1.json");
+    std::fs::write(&file, demo_v1_text()).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+            .args(args)
+            .args(["--now", "2026-12-01T08:00"])
+            .env("SPINEWATCH_CONFIG_DIR", dir.path())
+            .env("TZ", "UTC")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["evaluate", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let data = dir.path().join("data");
+    let out = run(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "import",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("bed12-2026-11-20.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["schema"], "spinewatch.case/2");
+    assert_eq!(saved["mri"][0]["status"], "done");
+    assert_eq!(
+        saved["lesions"][1]["uid"],
+        demo_value()["lesions"][1]["uid"]
+    );
+}
+
+#[test]
+fn import_refuses_a_file_over_4_mib_with_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, demo_of_len(FOUR_MIB + 1)).unwrap();
+    let data = dir.path().join("data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+        .args(["--data-dir", data.to_str().unwrap(), "import"])
+        .arg(&file)
+        .args(["--now", "2026-12-01T08:00"])
+        .env("SPINEWATCH_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("4194305 bytes (4.0 MiB) is over the 4 MiB limit of a case file"),
+        "{err}"
+    );
+    assert!(!data.join("bed12-2026-11-20.json").exists());
 }

@@ -241,7 +241,7 @@ fn facts_dated_after_now_are_not_yet_facts() {
     assert_eq!(e.clocks.neuro_exam_age_minutes, None);
     // An MRI after now does not stop the MRI clock.
     let mut v = serde_json::to_value(with_worse_exam("2026-11-25T08:00")).unwrap();
-    v["mri"] = json!([{ "at": "2026-11-25T18:00", "status": "done", "reason": "booked" }]);
+    v["mri"] = json!([{ "status": "done", "at": "2026-11-25T18:00", "reason": "booked" }]);
     assert!(fired(&case_from(v), "2026-11-25T12:00", "W-NEURO-MRI"));
     // An MDT dated later is not held yet.
     let c = demo_with(&[("/mdt/held_at", json!("2026-11-25T14:00"))]);

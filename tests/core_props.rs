@@ -100,27 +100,6 @@ fn with_uids(v: &mut Value, uids: &[Value]) {
     }
 }
 
-/// The sections a case file may give as a whole `null`.
-const SECTIONS: &[&str] = &[
-    "patient",
-    "surgery",
-    "lesions",
-    "degenerative_stenosis",
-    "neuro_exams",
-    "mri",
-    "pathology",
-    "performance",
-    "wound",
-    "radiotherapy",
-    "systemic",
-    "bone_health",
-    "mdt",
-    "medications",
-    "complications",
-    "discharge",
-    "tokuhashi",
-];
-
 prop_compose! {
     fn arb_case()(
         surgery in date(60),
@@ -128,7 +107,7 @@ prop_compose! {
         exams in prop::collection::vec(exam(), 0..5),
         mri in prop::collection::vec(mri(), 0..3),
         uids in prop::collection::vec(row_uid(), 1..8),
-        nulls in prop::collection::vec(prop::sample::select(SECTIONS), 0..3),
+        nulls in prop::collection::vec(prop::sample::select(Case::SECTIONS), 0..3),
         ward in maybe("[ -~]{0,40}".prop_map(Value::from)),
         path in (date(60), pick(PathologyStatus::NAMES), pick(Histology::NAMES)),
         perf in (maybe((0u32..=4).prop_map(Value::from)), maybe((1u32..=10).prop_map(|k| Value::from(k * 10)))),

@@ -78,8 +78,10 @@ fn every_text_command_escapes_case_data() {
             shown += 1;
         }
     }
+    // The case file itself is refused (free text may not hold control characters), so its
+    // text reaches no output raw; the audit trail (not decoded as a case) shows it escaped.
     assert!(
-        shown >= 4,
+        shown >= 1,
         "the escaped text is shown, not dropped ({shown})"
     );
 }

@@ -64,7 +64,8 @@ fn spawn(args: &[&str], dir: &Path) -> (Tty, Box<dyn portable_pty::Child + Send 
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_spinewatch"));
     cmd.args(args);
-    cmd.args(["--now", "2026-11-25T09:00", "--data-dir"]);
+    // The real clock: under `--now` the TUI is a read-only what-if view.
+    cmd.arg("--data-dir");
     cmd.arg(dir);
     cmd.env("TERM", "xterm-256color");
     cmd.env("NO_COLOR", "1");
@@ -192,10 +193,11 @@ fn a_second_instance_opens_a_held_case_read_only_and_says_by_whom() {
     );
 }
 
-/// A dropped ssh session sends SIGHUP: what was typed (and valid) is saved before exit.
+/// A dropped ssh session sends SIGHUP: what was typed is kept as a draft (never committed as
+/// the clinical value), the case saved where it was left, before exit.
 #[cfg(unix)]
 #[test]
-fn a_hang_up_saves_what_was_typed_and_exits() {
+fn a_hang_up_keeps_what_was_typed_as_a_draft_and_exits() {
     let dir = tempfile::tempdir().unwrap();
     let (mut tty, mut child) = spawn(&["demo"], dir.path());
     tty.wait_for("Bed 12 · POD 5 · T12");
@@ -206,7 +208,35 @@ fn a_hang_up_saves_what_was_typed_and_exits() {
     let status = wait_exit(&mut child);
     assert!(status.success(), "{status:?}");
     let text = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.json")).unwrap();
-    assert!(text.contains("\"mrn\": \"MRN-77\""), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_ne!(v["patient"]["mrn"], "MRN-77", "{text}");
+    assert_eq!(v["ui"]["drafts"][0]["text"], "MRN-77", "{text}");
     let log = std::fs::read_to_string(dir.path().join("bed12-2026-11-20.log.jsonl")).unwrap();
-    assert!(log.contains("patient.mrn"), "{log}");
+    assert!(!log.contains("patient.mrn"), "{log}");
+}
+
+/// Two instances on one data directory: the second's rounds list shows what the first saved,
+/// without a key pressed in the second.
+#[test]
+fn a_change_in_one_instance_appears_in_the_others_rounds_list_without_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut first, mut first_child) = spawn(&["demo"], dir.path());
+    first.wait_for("Bed 12 · POD 5 · T12");
+    let (mut second, mut second_child) = spawn(&[], dir.path());
+    let screen = second.wait_for("spinewatch · rounds");
+    assert!(screen.contains("Bed 12"), "{screen}");
+    assert!(!screen.contains("Bed 12x"), "{screen}");
+
+    // The label is focused on opening: append to it and leave the field (saved).
+    first.press("x");
+    first.press("\t");
+    first.wait_for("saved");
+    // Only output is read from the second instance: no key reaches it.
+    let screen = second.wait_for("Bed 12x");
+    assert!(screen.contains("spinewatch · rounds"), "{screen}");
+
+    first.press("\x03");
+    assert!(wait_exit(&mut first_child).success());
+    second.press("q");
+    assert!(wait_exit(&mut second_child).success());
 }

@@ -86,7 +86,8 @@ fn rounds_list_most_urgent_first() {
         .iter()
         .map(|r| r.label.as_str())
         .collect();
-    assert_eq!(labels, ["Bed 3", "Bed 7", "Bed 12"]);
+    // The running MRI clock first (the order of `spinewatch rounds`), then RT overdue.
+    assert_eq!(labels, ["Bed 7", "Bed 3", "Bed 12"]);
     snap("rounds", &app);
 }
 
@@ -341,4 +342,153 @@ fn a_refusal_is_shown_whole_at_80_columns() {
     // The form column is 42 wide here: the reason wraps rather than losing its end.
     assert!(text.contains("✗ \"2026-12-05\" is after today"), "{text}");
     assert!(text.contains("(2026-11-25)"), "{text}");
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// The history of a case: when, who, field, old → new, newest first.
+#[test]
+fn history_view() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds, Effect::Open("bed12-2026-11-20".into())],
+    );
+    let changes = |path: &str, old: serde_json::Value, new: serde_json::Value| {
+        vec![spinewatch::store::Change {
+            path: path.into(),
+            old,
+            new,
+        }]
+    };
+    use spinewatch::store::{Store, version_of};
+    let mut case = store.load("bed12-2026-11-20", now()).unwrap();
+    case.wound.status = Some(spinewatch::case::WoundStatus::Infection);
+    let v = store
+        .save(
+            &case,
+            version_of(&case),
+            &changes("wound.status", "healing".into(), "infection".into()),
+        )
+        .unwrap();
+    case.patient.age = Some(65);
+    spinewatch::store::set_version(&mut case, v);
+    store
+        .save(&case, v, &changes("patient.age", 64.into(), 65.into()))
+        .unwrap();
+    let effects = update(&mut app, ctrl('o'));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    assert!(text.contains("History · Bed 12 · newest first"), "{text}");
+    let age = text.find("patient.age").unwrap();
+    let wound = text.find("wound.status").unwrap();
+    assert!(age < wound, "newest first: {text}");
+    assert!(text.contains("healing → infection"), "{text}");
+    snap("history", &app);
+}
+
+/// The neurology screen's exam table, newest first, a Frankel drop arrowed down.
+#[test]
+fn exam_table_newest_first_with_trends() {
+    let mut case = demo_case(now());
+    case.neuro_exams.push(spinewatch::case::NeuroExam {
+        at: Some(now() - Duration::hours(3)),
+        frankel: Some(spinewatch::case::Frankel::D),
+        motor: Some(spinewatch::case::Function::Impaired),
+        sensation: Some(spinewatch::case::Function::Normal),
+        sphincter: Some(spinewatch::case::Function::Normal),
+        new_or_worse: Some(true),
+        ..Default::default()
+    });
+    let mut store = MemoryStore::with_cases([case]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open("bed12-2026-11-20".into())],
+    );
+    let view = app.open.as_mut().unwrap();
+    view.tab = Tab::Neuro;
+    view.focus = 0;
+    view.start_editor();
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    assert!(text.contains("11-25 06:00 D ↓"), "{text}");
+    snap("exam_table", &app);
+}
+
+#[test]
+fn archive_prompt_names_the_case() {
+    let mut app = demo_app();
+    let view = app.open.as_mut().unwrap();
+    view.tab = Tab::Discharge;
+    view.focus = view
+        .focusables()
+        .iter()
+        .position(|r| r.path() == "archived")
+        .unwrap();
+    view.start_editor();
+    update(&mut app, key(KeyCode::Char('y')));
+    update(&mut app, key(KeyCode::Tab));
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    assert!(text.contains("Archive Bed 12? y/N"), "{text}");
+    snap("archive_prompt", &app);
+}
+
+#[test]
+fn simulated_time_banner_on_every_screen() {
+    let mut store = ward();
+    let mut app = test_app(now());
+    app.simulated = true;
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let rounds = format!("{}", screen(&app, 80, 24).backend());
+    insta::assert_snapshot!("simulated_rounds_80x24", screen(&app, 80, 24).backend());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open("bed12-2026-11-20".into())],
+    );
+    snap("simulated_case", &app);
+    for text in [rounds, format!("{}", screen(&app, 80, 24).backend())] {
+        let first = text.lines().next().unwrap_or_default().to_string();
+        assert!(first.contains("SIMULATED TIME 2026-11-25 09:00"), "{text}");
+    }
+    // Reverse video on the top line, whatever the colours.
+    let t = screen(&app, 80, 24);
+    assert!(
+        t.backend().buffer()[(2, 0)]
+            .modifier
+            .contains(Modifier::REVERSED)
+    );
+}
+
+#[test]
+fn an_empty_list_says_how_many_are_archived() {
+    let mut case = demo_case(now());
+    case.archived = Some(true);
+    let mut store = MemoryStore::with_cases([case]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    assert!(
+        text.contains("No active cases · 1 archived (a shows them)"),
+        "{text}"
+    );
+    insta::assert_snapshot!("empty_but_archived_80x24", screen(&app, 80, 24).backend());
 }

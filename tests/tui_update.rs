@@ -184,10 +184,16 @@ fn dates_typed_as_words_are_saved_as_dates_and_audited() {
 }
 
 #[test]
-fn choices_by_first_letter_and_arrows_save_each_change() {
+fn a_choice_is_saved_once_when_the_field_is_left() {
     let (mut app, _) = demo();
     goto(&mut app, Tab::Pain, "medications.nsaid_contraindicated");
-    let effects = update(&mut app, ch('n'));
+    assert!(update(&mut app, ch('n')).is_empty(), "pending until Tab");
+    let eval = &app.open.as_ref().unwrap().eval;
+    assert!(
+        eval.fired("A-NSAID-CI"),
+        "a pending choice does not feed the plan"
+    );
+    let effects = update(&mut app, key(KeyCode::Tab));
     assert_eq!(
         saves(&effects),
         vec![(
@@ -199,8 +205,68 @@ fn choices_by_first_letter_and_arrows_save_each_change() {
     // The ask for it is gone from the live pane.
     let eval = &app.open.as_ref().unwrap().eval;
     assert!(!eval.fired("A-NSAID-CI"));
-    let effects = update(&mut app, key(KeyCode::Right));
+    update(&mut app, key(KeyCode::BackTab));
+    assert!(update(&mut app, key(KeyCode::Right)).is_empty());
+    let effects = update(&mut app, key(KeyCode::Enter));
     assert_eq!(saves(&effects)[0].2, Value::Null, "after no comes unknown");
+}
+
+#[test]
+fn type_ahead_m_then_o_reaches_moderate_with_one_audit_entry() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Imaging, "lesions[1].canal_stenosis");
+    let mut effects = typed(&mut app, "mo");
+    assert!(effects.is_empty(), "no save on each key");
+    assert_eq!(
+        app.open.as_ref().unwrap().chooser.as_ref().unwrap().value,
+        json!("moderate")
+    );
+    effects.extend(update(&mut app, key(KeyCode::Tab)));
+    assert_eq!(
+        saves(&effects),
+        vec![(
+            "lesions[1].canal_stenosis".into(),
+            json!("none"),
+            json!("moderate")
+        )]
+    );
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let trail = store.history(DEMO_ID).unwrap();
+    let entries: Vec<_> = trail
+        .iter()
+        .filter(|e| e.path == "lesions[1].canal_stenosis")
+        .collect();
+    assert_eq!(entries.len(), 1, "one decision, one entry: {trail:?}");
+    assert_eq!(entries[0].new, json!("moderate"));
+    // Choosing the same value again writes nothing.
+    update(&mut app, key(KeyCode::BackTab));
+    typed(&mut app, "mo");
+    assert!(saves(&update(&mut app, key(KeyCode::Tab))).is_empty());
+}
+
+#[test]
+fn letters_inside_a_field_never_fire_commands() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Neuro, "neuro_exams[0].frankel");
+    // `e` on the Frankel field chooses grade E; it does not export.
+    update(&mut app, ch('c'));
+    assert_eq!(update(&mut app, ch('e')), Vec::<Effect>::new());
+    let effects = update(&mut app, key(KeyCode::Tab));
+    assert!(!effects.contains(&Effect::Export));
+    // `q` typed in a text field is text; the case stays open.
+    goto(&mut app, Tab::Patient, "surgery.procedure");
+    assert!(typed(&mut app, "q e y").is_empty());
+    assert!(app.open.is_some());
+    assert!(
+        app.open
+            .as_ref()
+            .unwrap()
+            .editor
+            .as_ref()
+            .unwrap()
+            .text()
+            .ends_with("q e y")
+    );
 }
 
 #[test]
@@ -208,7 +274,8 @@ fn mdt_attendees_toggle_one_discipline_at_a_time() {
     let (mut app, _) = demo();
     goto(&mut app, Tab::Discharge, "mdt.attendees");
     // The first attendee row is hospitalist.
-    let effects = update(&mut app, ch(' '));
+    assert!(update(&mut app, ch(' ')).is_empty());
+    let effects = update(&mut app, key(KeyCode::Tab));
     assert_eq!(
         saves(&effects),
         vec![(
@@ -220,18 +287,38 @@ fn mdt_attendees_toggle_one_discipline_at_a_time() {
 }
 
 #[test]
-fn typing_a_dose_updates_the_live_plan_before_it_is_committed() {
+fn the_live_pane_follows_accepted_values_only() {
     let (mut app, _) = demo();
     goto(&mut app, Tab::Wound, "radiotherapy.total_dose_gy");
     typed(&mut app, "45");
     update(&mut app, key(KeyCode::Tab));
     typed(&mut app, "1.8");
     let view = app.open.as_ref().unwrap();
-    assert_eq!(view.eval.scores.rt_schedule.fractions, Some(25), "preview");
     assert_eq!(
-        view.case.radiotherapy.dose_per_fraction_gy, None,
-        "not yet saved"
+        view.eval.scores.rt_schedule.fractions, None,
+        "typing does not feed the plan"
     );
+    update(&mut app, key(KeyCode::Tab));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(
+        view.eval.scores.rt_schedule.fractions,
+        Some(25),
+        "committed"
+    );
+}
+
+#[test]
+fn a_refused_date_never_changes_the_pod() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "surgery.date");
+    let pod = app.open.as_ref().unwrap().eval.pod;
+    typed(&mut app, "2026-02-30");
+    assert_eq!(app.open.as_ref().unwrap().eval.pod, pod, "while typing");
+    assert!(update(&mut app, key(KeyCode::Tab)).is_empty());
+    let view = app.open.as_ref().unwrap();
+    assert!(view.editor.as_ref().unwrap().error.is_some(), "refused");
+    assert_eq!(view.eval.pod, pod, "after the refusal");
+    assert_eq!(view.focused().unwrap().path(), "surgery.date");
 }
 
 #[test]
@@ -245,7 +332,8 @@ fn add_an_exam_with_the_time_prefilled_to_now() {
     let view = app.open.as_ref().unwrap();
     assert_eq!(view.focused().unwrap().path(), "neuro_exams[1].frankel");
     // Frankel by letter: a drop from E to D marks the exam worse and starts the MRI clock.
-    let effects = update(&mut app, ch('d'));
+    update(&mut app, ch('d'));
+    let effects = update(&mut app, key(KeyCode::Tab));
     // The drop is written into the case (new_or_worse) and audited beside the grade.
     assert_eq!(
         saves(&effects),
@@ -410,7 +498,8 @@ fn a_case_held_elsewhere_opens_read_only_and_refuses_changes() {
         }
     );
     goto(&mut app, Tab::Patient, "patient.sex");
-    assert!(update(&mut app, ch('m')).is_empty());
+    update(&mut app, ch('m'));
+    assert!(update(&mut app, key(KeyCode::Tab)).is_empty());
     let (msg, err) = app.status.clone().unwrap();
     assert!(err && msg.contains("in use by ana"), "{msg}");
     assert_eq!(store.saves, 0);
@@ -421,7 +510,8 @@ fn a_failed_save_says_so_and_keeps_the_entry() {
     let (mut app, mut store) = demo();
     store.fail_saves = Some("disk full".into());
     goto(&mut app, Tab::Patient, "patient.sex");
-    let effects = update(&mut app, ch('m'));
+    update(&mut app, ch('m'));
+    let effects = update(&mut app, key(KeyCode::Tab));
     perform(&mut app, &mut store, Path::new("."), effects);
     let (msg, err) = app.status.clone().unwrap();
     assert!(err && msg.contains("NOT SAVED: disk full"), "{msg}");
@@ -455,7 +545,13 @@ fn tab_past_the_last_field_goes_on_to_the_next_screen() {
 fn export_key_asks_the_loop_to_export() {
     let (mut app, _) = demo();
     goto(&mut app, Tab::Patient, "patient.sex");
-    assert_eq!(update(&mut app, ch('e')), vec![Effect::Export]);
+    assert_eq!(update(&mut app, ctrl('e')), vec![Effect::Export]);
+    goto(&mut app, Tab::Imaging, "lesions");
+    assert_eq!(
+        update(&mut app, ch('e')),
+        vec![Effect::Export],
+        "outside fields"
+    );
     let dir = tempfile::tempdir().unwrap();
     let mut store = MemoryStore::default();
     perform(
@@ -569,8 +665,9 @@ fn a_read_only_case_can_always_be_left() {
 fn recording_a_wound_status_stamps_the_check_time() {
     let (mut app, _store) = demo();
     goto(&mut app, Tab::Wound, "wound.status");
-    // "i" chooses infection by its first letter.
-    let effects = update(&mut app, ch('i'));
+    // "i" chooses infection by its first letter; leaving the field records it.
+    update(&mut app, ch('i'));
+    let effects = update(&mut app, key(KeyCode::Tab));
     let changes = saves(&effects);
     assert_eq!(
         changes[0],
@@ -612,4 +709,253 @@ fn typing_over_a_number_replaces_it_but_text_is_appended_to() {
         changes[0],
         ("patient.label".into(), json!("Bed 12"), json!("Bed 12 b"))
     );
+}
+
+#[test]
+fn a_pasted_newline_never_leaves_the_field_and_never_archives() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Discharge, "notes");
+    // The paste that once archived a patient: text, a newline, then `y`.
+    assert!(spinewatch::tui::paste(&mut app, "Seen by physio\ry").is_empty());
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(
+        view.focused().unwrap().path(),
+        "notes",
+        "still in the notes"
+    );
+    let text = view.editor.as_ref().unwrap().text();
+    assert!(text.ends_with("to meet.Seen by physio\ny"), "{text}");
+    assert!(app.overlay.is_none());
+    let effects = update(&mut app, key(KeyCode::Tab));
+    let changes = saves(&effects);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].0, "notes");
+    assert!(changes[0].2.as_str().unwrap().ends_with("physio\ny"));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.case.archived, Some(false), "not archived");
+    assert_eq!(view.focused().unwrap().path(), "archived");
+
+    // In a one-line field, CRLF and LF become spaces; the text stays in the field.
+    goto(&mut app, Tab::Patient, "surgery.procedure");
+    update(&mut app, ctrl('u'));
+    spinewatch::tui::paste(&mut app, "Posterior\r\nstabilization\nT10-L2");
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(
+        view.editor.as_ref().unwrap().text(),
+        "Posterior stabilization T10-L2"
+    );
+    assert_eq!(view.focused().unwrap().path(), "surgery.procedure");
+    // Enter in a one-line field commits and moves on; in the notes it is a new line.
+    goto(&mut app, Tab::Discharge, "notes");
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        app.open.as_ref().unwrap().focused().unwrap().path(),
+        "notes"
+    );
+}
+
+#[test]
+fn archiving_asks_naming_the_case_and_only_y_archives() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Discharge, "archived");
+    update(&mut app, ch('y'));
+    assert!(update(&mut app, key(KeyCode::Tab)).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmArchive)));
+    let text = {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| spinewatch::tui::view::draw(f, &app)).unwrap();
+        format!("{}", t.backend())
+    };
+    assert!(text.contains("Archive Bed 12? y/N"), "{text}");
+    // Any other key keeps the case active.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert_eq!(app.open.as_ref().unwrap().case.archived, Some(false));
+    assert!(app.status.as_ref().unwrap().0.contains("not archived"));
+    // Asked again, `y` archives: saved and audited once.
+    update(&mut app, ch('y'));
+    update(&mut app, key(KeyCode::Tab));
+    let effects = update(&mut app, ch('y'));
+    assert_eq!(
+        saves(&effects),
+        vec![("archived".into(), json!(false), json!(true))]
+    );
+}
+
+#[test]
+fn under_simulated_time_nothing_is_written() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    app.simulated = true;
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds, Effect::Open(DEMO_ID.into())],
+    );
+    assert!(app.open.as_ref().unwrap().read_only().is_some());
+    goto(&mut app, Tab::Patient, "patient.age");
+    typed(&mut app, "70");
+    let mut effects = update(&mut app, key(KeyCode::Tab));
+    effects.extend(update(&mut app, key(KeyCode::Esc)));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    assert_eq!(store.saves, 0, "no save");
+    assert!(store.history(DEMO_ID).unwrap().is_empty(), "no audit entry");
+    update(&mut app, ch('n'));
+    assert!(app.open.is_none(), "no new case");
+}
+
+#[test]
+fn i_on_the_rounds_list_records_an_mri_with_the_time_typed() {
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let effects = update(&mut app, ch('i'));
+    assert_eq!(effects, vec![Effect::Open(DEMO_ID.into())]);
+    perform(&mut app, &mut store, Path::new("."), effects);
+    assert!(matches!(app.overlay, Some(Overlay::Mri(_))), "asks first");
+    update(&mut app, ch('r'));
+    // Enter with no time typed records nothing: never "now" on its own.
+    assert!(update(&mut app, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Mri(_))), "still asking");
+    assert_eq!(app.open.as_ref().unwrap().case.mri.len(), 1);
+    typed(&mut app, "08:30");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let changes = saves(&effects);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].0, "mri[1]");
+    assert_eq!(changes[0].2["status"], json!("requested"));
+    assert_eq!(changes[0].2["requested_at"], json!("2026-11-25T08:30"));
+    assert_eq!(changes[0].2["at"], Value::Null);
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn ctrl_a_on_the_mri_list_asks_requested_or_done_and_esc_records_nothing() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Imaging, "mri");
+    assert!(update(&mut app, ctrl('a')).is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::Mri(_))));
+    assert_eq!(app.open.as_ref().unwrap().case.mri.len(), 1, "nothing yet");
+    update(&mut app, ch('d'));
+    typed(&mut app, "2026-11-25T07:10");
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let changes = saves(&effects);
+    assert_eq!(changes[0].2["status"], json!("done"));
+    assert_eq!(changes[0].2["at"], json!("2026-11-25T07:10"));
+    // Again, and Esc: nothing recorded.
+    goto(&mut app, Tab::Imaging, "mri");
+    update(&mut app, ctrl('a'));
+    assert!(update(&mut app, key(KeyCode::Esc)).is_empty());
+    assert!(app.overlay.is_none());
+    assert_eq!(app.open.as_ref().unwrap().case.mri.len(), 2);
+}
+
+#[test]
+fn h_shows_the_history_newest_first_and_slash_filters() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Patient, "patient.age");
+    typed(&mut app, "65");
+    let mut effects = update(&mut app, key(KeyCode::Tab));
+    update(&mut app, ch('m'));
+    effects.extend(update(&mut app, key(KeyCode::Tab)));
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let effects = update(&mut app, ctrl('o'));
+    assert_eq!(effects, vec![Effect::LoadHistory(DEMO_ID.into())]);
+    perform(&mut app, &mut store, Path::new("."), effects);
+    let Some(Overlay::History(h)) = &app.overlay else {
+        panic!("history shown: {:?}", app.overlay)
+    };
+    let paths: Vec<&str> = h.shown().iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["patient.sex", "patient.age"], "newest first");
+    update(&mut app, ch('/'));
+    typed(&mut app, "age");
+    let Some(Overlay::History(h)) = &app.overlay else {
+        panic!()
+    };
+    assert_eq!(h.shown().len(), 1);
+    assert_eq!(h.shown()[0].new, json!(65));
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn g_on_record_sins_for_t5_goes_to_t5_not_t12() {
+    let (mut app, _) = demo();
+    update(&mut app, ctrl('p'));
+    let view = app.open.as_ref().unwrap();
+    let pos = App::plan_order(&view.eval)
+        .iter()
+        .position(|&i| view.eval.items[i].id == "A-SINS")
+        .unwrap();
+    assert_eq!(
+        view.eval.items[App::plan_order(&view.eval)[pos]]
+            .field
+            .as_deref(),
+        Some("lesions[1].sins")
+    );
+    app.open.as_mut().unwrap().plan_sel = pos;
+    update(&mut app, ch('g'));
+    let view = app.open.as_ref().unwrap();
+    // T12's SINS location is unknown too (read from its level): the ask names T5's row.
+    assert_eq!(view.focused().unwrap().path(), "lesions[1].sins.location");
+}
+
+#[test]
+fn bracket_jumps_to_the_next_unknown_field_across_screens() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Patient, "patient.age");
+    update(&mut app, ch(']'));
+    update(&mut app, ch('['));
+    assert_eq!(
+        app.open.as_ref().unwrap().focused().unwrap().path(),
+        "patient.mrn"
+    );
+    // In a free-text field `]` is text.
+    update(&mut app, ch(']'));
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.focused().unwrap().path(), "patient.mrn");
+    assert_eq!(view.editor.as_ref().unwrap().text(), "]");
+}
+
+#[test]
+fn help_differs_per_screen_and_the_imaging_help_explains_the_spine_map() {
+    let (mut app, _) = demo();
+    let text = |app: &App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+        t.draw(|f| spinewatch::tui::view::draw(f, app)).unwrap();
+        format!("{}", t.backend())
+    };
+    goto(&mut app, Tab::Imaging, "lesions");
+    update(&mut app, key(KeyCode::F(1)));
+    let imaging = text(&app);
+    assert!(imaging.contains("Spine map: C T L S regions"), "{imaging}");
+    update(&mut app, key(KeyCode::Esc));
+    goto(&mut app, Tab::Neuro, "neuro_exams");
+    update(&mut app, key(KeyCode::F(1)));
+    let neuro = text(&app);
+    assert!(neuro.contains("↓ worse"), "{neuro}");
+    assert!(!neuro.contains("Spine map"), "{neuro}");
+}
+
+#[test]
+fn the_basis_popup_scrolls_and_other_keys_close_it() {
+    let (mut app, _) = demo();
+    update(&mut app, ctrl('p'));
+    update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Some(Overlay::Basis(_))));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::PageDown));
+    assert!(matches!(app.overlay, Some(Overlay::Basis(_))), "still open");
+    assert_eq!(app.overlay_scroll, 11);
+    update(&mut app, key(KeyCode::Esc));
+    assert!(app.overlay.is_none());
+    assert_eq!(app.overlay_scroll, 0);
 }

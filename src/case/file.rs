@@ -8,9 +8,10 @@ use chrono_tz::Tz;
 use std::io::Read;
 use std::path::Path;
 
-/// Reads and validates a case file, times in UTC; every problem is named with the file.
+/// Reads and validates a case file given on the command line, times in the site zone
+/// (`site.json` `timezone`, else the machine's); every problem is named with the file.
 pub fn read_case_file(path: &Path, now: NaiveDateTime) -> Result<Case, Failure> {
-    read_case_file_in(path, now, chrono_tz::UTC)
+    read_case_file_in(path, now, crate::site::site_zone()?)
 }
 
 /// Reads and validates a case file at `now`, times as local times of `zone`. A file over

@@ -307,6 +307,28 @@ impl Radiotherapy {
 }
 
 impl Case {
+    /// The sections of a case (its records and lists): each may be `null` as a whole, which
+    /// means every field of it unknown.
+    pub const SECTIONS: &'static [&'static str] = &[
+        "patient",
+        "surgery",
+        "lesions",
+        "degenerative_stenosis",
+        "neuro_exams",
+        "mri",
+        "pathology",
+        "performance",
+        "wound",
+        "radiotherapy",
+        "systemic",
+        "bone_health",
+        "mdt",
+        "medications",
+        "complications",
+        "discharge",
+        "tokuhashi",
+    ];
+
     /// A new, empty case with the current schema and the given id.
     pub fn new(id: impl Into<String>) -> Case {
         Case {
@@ -351,5 +373,21 @@ impl Case {
             self.neuro_exams.iter_mut().map(|r| &mut r.uid).collect(),
         );
         fill("mri", self.mri.iter_mut().map(|r| &mut r.uid).collect());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_exactly_the_records_and_lists_of_a_case() {
+        let v = serde_json::to_value(Case::default()).unwrap();
+        let found: Vec<&str> = Case::FIELDS
+            .iter()
+            .copied()
+            .filter(|f| v[*f].is_object() || v[*f].is_array())
+            .collect();
+        assert_eq!(found, Case::SECTIONS);
     }
 }

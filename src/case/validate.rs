@@ -135,6 +135,12 @@ impl Case {
                     format!("{id:?}"),
                     "is not 1–64 characters of a-z, 0-9 and -",
                 );
+            } else if id.starts_with('-') {
+                p.push_text(
+                    "id",
+                    format!("{id:?}"),
+                    "does not start with a letter or digit",
+                );
             }
         }
         if let Some(label) = &self.patient.label

@@ -1,8 +1,11 @@
-//! `spinewatch rounds`, `import` and `audit`: the store's commands.
+//! `spinewatch rounds`, `evaluate` (of a file or, `--as-of`, of a case as it stood), `import`
+//! and `audit`: the store's commands.
 
 use super::Format;
 use crate::case::decode::short_json;
+use crate::case::format_time;
 use crate::failure::Failure;
+use crate::history;
 use crate::output::{print_json, print_text};
 use crate::site::load_protocol;
 use crate::store::rounds::{self, RoundsList};
@@ -29,21 +32,37 @@ pub(crate) fn store_failure(e: StoreError) -> Failure {
     }
 }
 
-/// `spinewatch rounds [--format json|text] [--archived]`.
+/// `--format` of `rounds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoundsFormat {
+    Json,
+    Text,
+    /// A table for a printed rounds sheet.
+    Markdown,
+}
+
+/// `spinewatch rounds [--format json|text|markdown] [--since TIME] [--archived]`.
 pub fn rounds(
     store: &dyn Store,
     now: NaiveDateTime,
-    format: Format,
+    format: RoundsFormat,
+    since: Option<NaiveDateTime>,
     include_archived: bool,
 ) -> Result<(), Failure> {
     let protocol = load_protocol()?;
     // Each case is evaluated on the thread that read it and only its line is kept.
     let (cases, damaged) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
+    let pending = Mutex::new(Vec::new());
     store
         .scan_each(now, &|r| match r {
             Ok(case) if include_archived || !case.is_archived() => {
-                let entry = rounds::entry(&case, &protocol, now);
-                cases.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
+                if since.is_some() {
+                    // What changed since reads the trail: done after the scan, on this thread.
+                    pending.lock().unwrap_or_else(|p| p.into_inner()).push(case);
+                } else {
+                    let entry = rounds::entry(&case, &protocol, now);
+                    cases.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
+                }
             }
             Ok(_) => {}
             Err(d) => damaged.lock().unwrap_or_else(|p| p.into_inner()).push(d),
@@ -51,6 +70,11 @@ pub fn rounds(
         .map_err(store_failure)?;
     let mut cases = cases.into_inner().unwrap_or_else(|p| p.into_inner());
     let damaged = damaged.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = since {
+        for case in pending.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            cases.push(rounds::entry_since(store, &case, &protocol, now, t));
+        }
+    }
     let ids: Vec<String> = cases.iter().map(|e| e.id.clone()).collect();
     for (entry, holder) in cases.iter_mut().zip(store.holders(&ids)) {
         entry.read_only = holder.is_some();
@@ -59,8 +83,9 @@ pub fn rounds(
     let list = RoundsList::new(now, cases, damaged);
     warn(store);
     match format {
-        Format::Json => print_json(&format!("{}\n", list.to_json_pretty())),
-        Format::Text => print_text(&list.text()),
+        RoundsFormat::Json => print_json(&format!("{}\n", list.to_json_pretty())),
+        RoundsFormat::Text => print_text(&list.text()),
+        RoundsFormat::Markdown => print_text(&list.markdown()),
     }
     Ok(())
 }
@@ -87,6 +112,82 @@ fn import_ward(
         several => Err(Failure::input(format!(
             "name the ward with --ward: you are on wards {}",
             several.join(", ")
+        ))),
+    }
+}
+
+/// `spinewatch evaluate FILE|ID [--as-of TIME]`: a case file, or a case in the store; with
+/// `--as-of`, the case as it stood at TIME (rebuilt from its audit trail), evaluated at TIME.
+pub fn evaluate(
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
+    target: &str,
+    format: Format,
+    now: NaiveDateTime,
+    as_of: Option<NaiveDateTime>,
+) -> Result<(), Failure> {
+    let protocol = load_protocol()?;
+    let (case, at) = match as_of {
+        None => (
+            super::export::load_target(target, store, now, protocol.zone)?,
+            now,
+        ),
+        Some(time) => (case_as_of(store, target, time)?, time),
+    };
+    let eval = crate::protocol::evaluate(&case, &protocol, at);
+    match format {
+        Format::Json => {
+            let mut value = serde_json::to_value(&eval).expect("an evaluation always serialises");
+            // The case's version (kept by the store), for `set --expect-version`.
+            let version = crate::store::version_of(&case);
+            if let (serde_json::Value::Object(m), true) = (&mut value, version > 0) {
+                m.insert("version".into(), version.into());
+            }
+            let mut out =
+                serde_json::to_string_pretty(&value).expect("an evaluation always serialises");
+            out.push('\n');
+            print_json(&out);
+        }
+        Format::Text => {
+            let mut out = crate::chart::evaluation_text(&case, &eval, &protocol);
+            out.push('\n');
+            print_text(&out);
+        }
+    }
+    Ok(())
+}
+
+/// Case `id` of the store as it stood at `time`.
+fn case_as_of(
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
+    id: &str,
+    time: NaiveDateTime,
+) -> Result<crate::case::Case, Failure> {
+    if Path::new(id).is_file() || id.ends_with(".json") {
+        return Err(Failure::input(format!(
+            "{id}: --as-of needs a case id in the data directory (a file has no audit trail)"
+        )));
+    }
+    let store = store()?;
+    let case = match store.load(id, time) {
+        Ok(c) => c,
+        Err(StoreError::NotFound(_)) => {
+            return Err(Failure::input(format!(
+                "case {id:?}: not found in {}",
+                store.location()
+            )));
+        }
+        Err(e) => return Err(store_failure(e)),
+    };
+    let entries = store.history(id).map_err(store_failure)?;
+    let shown = format_time(&time);
+    match history::case_as_of(&case, &entries, time) {
+        Ok(Some(case)) => Ok(case),
+        Ok(None) => Err(Failure::input(format!(
+            "case {id}: was not in the data directory yet at {shown} (its audit trail starts \
+             with its import after that)"
+        ))),
+        Err(reason) => Err(Failure::input(format!(
+            "case {id}: cannot be rebuilt as of {shown}: {reason}"
         ))),
     }
 }

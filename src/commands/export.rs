@@ -2,7 +2,7 @@
 
 use super::ExportFormat;
 use crate::case::Case;
-use crate::case::file::read_case_file;
+use crate::case::file::read_case_file_in;
 use crate::export::{fhir_bundle, handover_markdown, handover_text};
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
@@ -18,7 +18,7 @@ pub fn export(
     protocol: &Protocol,
     now: NaiveDateTime,
 ) -> Result<String, Failure> {
-    let case = load_target(target, store, now)?;
+    let case = load_target(target, store, now, protocol.zone)?;
     let eval = evaluate(&case, protocol, now);
     Ok(match format {
         ExportFormat::Markdown => handover_markdown(&case, &eval, protocol),
@@ -35,14 +35,15 @@ pub fn export(
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the store
 /// (`store` opens it; it refuses a data directory that does not exist, which holds no case:
 /// an export never creates one).
-fn load_target(
+pub(crate) fn load_target(
     target: &str,
     store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     now: NaiveDateTime,
+    zone: chrono_tz::Tz,
 ) -> Result<Case, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        return read_case_file(path, now);
+        return read_case_file_in(path, now, zone);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(

@@ -322,20 +322,7 @@ pub fn mri_clock(
         .collect();
     let due = after_minutes(exam_at, (p.mri_clock_h * 60.0).round() as i64, zone);
     let minutes_left = elapsed_minutes(now, due, zone);
-    let requested = case
-        .mri
-        .iter()
-        .filter(|m| m.status == Some(MriStatus::Requested))
-        .filter_map(|m| m.requested_at.filter(|t| *t <= cutoff))
-        .filter(|t| last_mri.is_none_or(|m| m < *t))
-        .max()
-        .map(|t| format!("MRI requested {}, not done", short_time(&t, now)))
-        .or_else(|| {
-            case.mri
-                .iter()
-                .any(|m| m.status == Some(MriStatus::Requested) && m.requested_at.is_none())
-                .then(|| "MRI requested, not done".to_string())
-        });
+    let requested = mri_requested(case, now, cutoff);
     Some(MriClock {
         exam_at: format_time(&exam_at),
         due_at: format_time(&due),
@@ -353,6 +340,28 @@ pub fn mri_clock(
         further,
         requested,
     })
+}
+
+/// A requested MRI not done since the last done MRI, as shown beside the clock: "MRI
+/// requested 10:05, not done" (the latest such request).
+pub fn mri_requested(case: &Case, now: NaiveDateTime, cutoff: NaiveDateTime) -> Option<String> {
+    let last_mri = last_done_mri(case, cutoff);
+    let requested = case
+        .mri
+        .iter()
+        .filter(|m| m.status == Some(MriStatus::Requested));
+    requested
+        .clone()
+        .filter_map(|m| m.requested_at.filter(|t| *t <= cutoff))
+        .filter(|t| last_mri.is_none_or(|m| m < *t))
+        .max()
+        .map(|t| format!("MRI requested {}, not done", short_time(&t, now)))
+        .or_else(|| {
+            requested
+                .clone()
+                .any(|m| m.requested_at.is_none())
+                .then(|| "MRI requested, not done".to_string())
+        })
 }
 
 /// `10:05` on the day of `now`, else the full time.

@@ -29,7 +29,7 @@ impl Severity {
             Severity::Info => "info",
         }
     }
-    fn parse(s: &str) -> Severity {
+    pub(crate) fn parse(s: &str) -> Severity {
         match s {
             "critical" => Severity::Critical,
             "warning" => Severity::Warning,
@@ -138,8 +138,18 @@ impl Evaluation {
     }
 }
 
-/// Evaluates a case at `now` against the protocol. No clock, no I/O.
-pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
+/// What the rules found at `now`, before any words are written: shared by [`evaluate`] and
+/// the rounds list's brief evaluation, so both always fire the same rules.
+pub(crate) struct Findings {
+    pub pod: Option<i64>,
+    pub rt_window: Option<RtWindow>,
+    pub scores: Scores,
+    pub clocks: Clocks,
+    pub out: Out,
+}
+
+/// Runs every rule of the protocol on the case at `now`. No clock, no I/O.
+pub(crate) fn find(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Findings {
     let p = &protocol.params;
     let zone = protocol.zone;
     let cutoff = clocks::cutoff(now, p);
@@ -172,6 +182,24 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
     for (_, rule) in rules::RULES {
         rule(&ctx, &mut out);
     }
+    Findings {
+        pod,
+        rt_window,
+        scores,
+        clocks,
+        out,
+    }
+}
+
+/// Evaluates a case at `now` against the protocol. No clock, no I/O.
+pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluation {
+    let Findings {
+        pod,
+        rt_window,
+        scores,
+        clocks,
+        out,
+    } = find(case, protocol, now);
     let mut items: Vec<Item> = out
         .fired
         .into_iter()

@@ -1,5 +1,6 @@
 //! The protocol: parameters and words (assets), clocks, scores, rules and `evaluate`.
 
+pub mod brief;
 pub mod clocks;
 pub mod evaluation;
 pub mod params;

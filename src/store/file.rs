@@ -710,6 +710,10 @@ impl Store for FileStore {
     fn warnings(&self) -> Vec<String> {
         FileStore::warnings(self)
     }
+
+    fn watch(&self) -> Option<Box<dyn super::watch::ChangeFeed>> {
+        Some(Box::new(super::watch::DirWatch::new(&self.dir)))
+    }
 }
 
 impl Drop for FileStore {

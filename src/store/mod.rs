@@ -42,6 +42,7 @@ pub mod pg;
 pub mod rounds;
 pub mod schema;
 pub mod signals;
+pub mod watch;
 
 pub use atomic::SaveStep;
 pub use dirs::data_dir;
@@ -259,6 +260,11 @@ pub trait Store {
     /// A standing problem to keep in the status line ("ward server unreachable — retrying
     /// (entry kept)"), `None` when all is well.
     fn trouble(&self) -> Option<String> {
+        None
+    }
+    /// What others change, as it happens (a live rounds list): `None` when this store cannot
+    /// tell, and the caller reloads on request only.
+    fn watch(&self) -> Option<Box<dyn watch::ChangeFeed>> {
         None
     }
 }

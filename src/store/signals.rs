@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Time a signalled process has to save and exit before the watchdog ends it.
-pub const GRACE: Duration = Duration::from_secs(10);
+/// Time a signalled process has to save and exit before the watchdog ends it (the promise is
+/// 5 seconds; a save takes milliseconds).
+pub const GRACE: Duration = Duration::from_secs(4);
 /// Exit code when the watchdog had to end the process ("other failure").
 pub const WATCHDOG_EXIT: i32 = 1;
 
@@ -36,9 +37,10 @@ impl Shutdown {
     }
 }
 
-/// Installs the handlers: SIGTERM and SIGHUP on Unix (SIGINT is left alone: in raw mode
-/// Ctrl-C arrives as a key), SIGTERM on Windows; and the watchdog with [`GRACE`]. An error
-/// means the OS refused a handler; the program still runs, covered by autosave.
+/// Installs the handlers: SIGTERM, SIGHUP, SIGINT and SIGQUIT on Unix (in raw mode Ctrl-C
+/// arrives as a key; these come from `kill` or while the terminal is cooked), SIGTERM on
+/// Windows; and the watchdog with [`GRACE`]. An error means the OS refused a handler; the
+/// program still runs, covered by autosave.
 pub fn try_install() -> std::io::Result<Shutdown> {
     try_install_with_grace(GRACE)
 }
@@ -49,7 +51,12 @@ pub fn try_install_with_grace(grace: Duration) -> std::io::Result<Shutdown> {
     // A second flag only signals set, so `request()` never arms the watchdog.
     let signalled = Arc::new(AtomicBool::new(false));
     #[cfg(unix)]
-    let signals = [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP];
+    let signals = [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGQUIT,
+    ];
     #[cfg(not(unix))]
     let signals = [signal_hook::consts::SIGTERM];
     for signal in signals {
@@ -72,6 +79,41 @@ pub fn try_install_with_grace(grace: Duration) -> std::io::Result<Shutdown> {
 /// [`try_install`], falling back to a flag that is only set by [`Shutdown::request`].
 pub fn install() -> Shutdown {
     try_install().unwrap_or_default()
+}
+
+/// Job control for the TUI: flags set by SIGTSTP (suspend asked from outside: restore the
+/// terminal, then stop) and SIGCONT (continued: re-enter and redraw).
+#[derive(Debug, Clone, Default)]
+pub struct JobControl {
+    pub suspend: Arc<AtomicBool>,
+    pub resumed: Arc<AtomicBool>,
+}
+
+impl JobControl {
+    /// Installs the SIGTSTP/SIGCONT flags (Unix); without them the flags stay unset.
+    pub fn install() -> JobControl {
+        let jobs = JobControl::default();
+        #[cfg(unix)]
+        {
+            let _ = signal_hook::flag::register(
+                signal_hook::consts::SIGTSTP,
+                Arc::clone(&jobs.suspend),
+            );
+            let _ = signal_hook::flag::register(
+                signal_hook::consts::SIGCONT,
+                Arc::clone(&jobs.resumed),
+            );
+        }
+        jobs
+    }
+
+    /// Stops the process as SIGTSTP's default action would; returns once continued.
+    pub fn stop_self() {
+        #[cfg(unix)]
+        {
+            let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP);
+        }
+    }
 }
 
 /// Core dumps would write patient data to disk: disabled for the whole process at start

@@ -1,9 +1,10 @@
 //! The TUI state and what opens, closes and changes it. No I/O here: key handling returns
 //! [`Effect`]s that the loop in `mod.rs` performs through the store.
 
+use super::choice::Chooser;
 use super::fields::{self, Kind};
 use super::form::{self, List, Row, Tab};
-use super::rounds::{self, RoundsList};
+use super::rounds::{self, RoundsCache, RoundsList};
 use super::theme::Theme;
 use crate::case::{Case, format_time};
 use crate::protocol::{Evaluation, Kind as ItemKind, Protocol, evaluate};
@@ -30,6 +31,8 @@ pub enum Effect {
     Close(String),
     /// Write the handover note of the open case.
     Export,
+    /// Read a case's audit trail into the history view.
+    LoadHistory(String),
     Quit,
 }
 
@@ -46,6 +49,12 @@ pub enum Overlay {
     Basis(usize),
     /// Remove row `index` of `list`? (y/n)
     ConfirmRemove(List, usize),
+    /// "Archive Bed 9? y/N": the pending archive of the open case, asked before it is saved.
+    ConfirmArchive,
+    /// Recording an MRI: requested or done, then its time.
+    Mri(super::mri::MriEntry),
+    /// A case's audit trail.
+    History(Box<super::history::History>),
     /// The level of a new lesion / segment of a new stenosis, asked before the row exists
     /// (a lesion without its level is not a valid case).
     NewRow {
@@ -64,6 +73,23 @@ pub struct Editor {
     /// A number, date or time just focused: the first character typed replaces the value
     /// (typing 65 over 64 gives 65, not 6465). Free text is appended to.
     pub fresh: bool,
+    /// The multi-line editor of the notes (newlines are text there); `input` is unused then.
+    pub area: Option<ratatui_textarea::TextArea<'static>>,
+}
+
+impl Editor {
+    /// What is typed so far.
+    pub fn text(&self) -> String {
+        match &self.area {
+            Some(a) => a.lines().join("\n"),
+            None => self.input.value().to_string(),
+        }
+    }
+}
+
+/// Fields edited in the multi-line editor (Enter is a new line there; Tab leaves).
+pub fn multiline(path: &str) -> bool {
+    path == "notes"
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +104,8 @@ pub struct CaseView {
     pub tab: Tab,
     pub focus: usize,
     pub editor: Option<Editor>,
+    /// The focused choice field: its pending value, committed on leaving the field.
+    pub chooser: Option<Chooser>,
     pub pane: Pane,
     pub plan_sel: usize,
 }
@@ -85,6 +113,8 @@ pub struct CaseView {
 #[derive(Debug, Clone, Default)]
 pub struct RoundsView {
     pub list: RoundsList,
+    /// Every case's evaluated entry: a change elsewhere re-evaluates that case only.
+    pub cache: RoundsCache,
     pub selected: usize,
     pub filter: Input,
     pub filtering: bool,
@@ -107,6 +137,14 @@ pub struct App {
     /// The wall clock for the audit trail and locks when `now` is a what-if (`--now`): an
     /// edit made while looking at "POD 24" still happened today. `None`: `now` is the clock.
     pub wall_clock: Option<fn() -> NaiveDateTime>,
+    /// Entries not yet on disk (a failed save) and what leaving asks (`drafts.rs`).
+    pub drafts: super::drafts::DraftState,
+    /// `--now`: a what-if view. Every case opens read-only and nothing is written.
+    pub simulated: bool,
+    /// This user's last rounds review: the rows mark what changed since.
+    pub review: Option<super::review::Review>,
+    /// How far the help or basis popup is scrolled (↑↓ PgUp PgDn; other keys close it).
+    pub overlay_scroll: u16,
 }
 
 impl App {
@@ -122,6 +160,10 @@ impl App {
             listing: Listing::default(),
             goto: None,
             wall_clock: None,
+            drafts: Default::default(),
+            simulated: false,
+            review: None,
+            overlay_scroll: 0,
         }
     }
 
@@ -135,22 +177,123 @@ impl App {
         self.refresh_rounds();
     }
 
+    /// Re-evaluates every case (the clock moved, a full reload) and redraws the list.
     pub fn refresh_rounds(&mut self) {
-        self.rounds.list = rounds::rounds_list(
-            &self.listing,
-            &self.protocol,
-            self.now,
-            self.rounds.show_archived,
-        );
-        let n = self.visible_rows().len();
-        self.rounds.selected = self.rounds.selected.min(n.saturating_sub(1));
+        self.rounds
+            .cache
+            .rebuild(&self.listing, &self.protocol, self.now);
+        self.relist();
+    }
+
+    /// Rebuilds the rows from the cached entries. The selection stays on the same case when
+    /// rows move (a live change must never put another patient under the cursor).
+    pub fn relist(&mut self) {
+        let selected = self
+            .visible_rows()
+            .get(self.rounds.selected)
+            .map(|r| r.id.clone());
+        self.rounds.list =
+            self.rounds
+                .cache
+                .list(&self.listing.damaged, self.now, self.rounds.show_archived);
+        let rows = self.visible_rows();
+        let n = rows.len();
+        let at = selected.and_then(|id| rows.iter().position(|r| r.id == id));
+        self.rounds.selected = at.unwrap_or(self.rounds.selected).min(n.saturating_sub(1));
     }
 
     /// Marks the cases another instance holds (shown with a lock on the rounds list).
     pub fn mark_held(&mut self, holder: impl Fn(&str) -> Option<String>) {
-        for row in &mut self.rounds.list.rows {
-            row.holder = holder(&row.id);
+        let ids: Vec<String> = self.rounds.cache.entries.keys().cloned().collect();
+        self.rounds.cache.holders = ids
+            .into_iter()
+            .filter_map(|id| holder(&id).map(|h| (id, h)))
+            .collect();
+        self.relist();
+    }
+
+    /// One case's holder changed (taken or given back elsewhere).
+    pub fn set_holder(&mut self, id: &str, holder: Option<String>) {
+        match holder {
+            Some(h) => self.rounds.cache.holders.insert(id.to_string(), h),
+            None => self.rounds.cache.holders.remove(id),
+        };
+        self.relist();
+    }
+
+    /// A case changed elsewhere (another instance, an import): `None` when it is gone. Only
+    /// that case is re-evaluated. A read-only view of it shows the holder's saved version.
+    pub fn case_changed(&mut self, id: &str, case: Option<Case>) {
+        let at = self
+            .listing
+            .cases
+            .iter()
+            .position(|c| c.id.as_deref() == Some(id));
+        match (&case, at) {
+            (Some(c), Some(i)) => self.listing.cases[i] = c.clone(),
+            (Some(c), None) => self.listing.cases.push(c.clone()),
+            (None, Some(i)) => {
+                self.listing.cases.remove(i);
+            }
+            (None, None) => {}
         }
+        self.rounds
+            .cache
+            .update(id, case.as_ref(), &self.protocol, self.now);
+        self.relist();
+        if let (Some(case), Some(view)) = (case, &self.open)
+            && view.id() == id
+            && view.read_only().is_some()
+            && view.case != case
+        {
+            self.reload_read_only(case);
+        }
+    }
+
+    /// Shows the holder's newly saved version in a read-only view, on the same screen and
+    /// field.
+    fn reload_read_only(&mut self, case: Case) {
+        let Some(old) = self.open.take() else { return };
+        let (tab, focus, pane, sel) = (old.tab, old.focus, old.pane, old.plan_sel);
+        self.open_case(case, old.access, old.created);
+        if let Some(v) = &mut self.open {
+            v.tab = tab;
+            v.focus = focus.min(v.focusables().len().saturating_sub(1));
+            v.pane = pane;
+            v.plan_sel = sel;
+            v.start_editor();
+        }
+        self.status = Some(("updated: the holder saved a change".into(), false));
+    }
+
+    /// Shows a case's audit trail (newest first).
+    pub fn show_history(&mut self, id: &str, entries: Vec<crate::store::audit::Entry>) {
+        let label = self
+            .listing
+            .cases
+            .iter()
+            .find(|c| c.id.as_deref() == Some(id))
+            .or(self.open.as_ref().map(|v| &v.case))
+            .map_or(id.to_string(), |c| c.label().to_string());
+        self.overlay = Some(Overlay::History(Box::new(super::history::History::new(
+            id.to_string(),
+            label,
+            entries,
+        ))));
+    }
+
+    /// What changed since this user's last review, per case.
+    pub fn set_marks(&mut self, id: &str, marks: rounds::Marks) {
+        self.rounds.cache.marks.insert(id.to_string(), marks);
+    }
+
+    /// How many cases are archived (said when the list of active ones is empty).
+    pub fn archived_count(&self) -> usize {
+        self.listing
+            .cases
+            .iter()
+            .filter(|c| c.is_archived())
+            .count()
     }
 
     pub fn visible_rows(&self) -> Vec<&rounds::RoundsRow> {
@@ -159,6 +302,13 @@ impl App {
 
     /// Opens a loaded case on the screen and field it was left on.
     pub fn open_case(&mut self, case: Case, access: Access, created: bool) {
+        let access = if self.simulated {
+            Access::ReadOnly {
+                holder: SIMULATED_HOLDER.into(),
+            }
+        } else {
+            access
+        };
         let value = serde_json::to_value(&case).unwrap_or(Value::Null);
         let eval = evaluate(&case, &self.protocol, self.now);
         let ui = case.extra.get("ui");
@@ -181,6 +331,7 @@ impl App {
             tab,
             focus: 0,
             editor: None,
+            chooser: None,
             pane: Pane::Form,
             plan_sel: 0,
         };
@@ -190,11 +341,15 @@ impl App {
             .position(|r| r.path() == field)
             .unwrap_or(0);
         view.start_editor();
-        if let Some(path) = self.goto.take() {
-            view.go_to(&path);
+        let goto = self.goto.take();
+        if let Some(path) = goto.as_deref().filter(|p| *p != MRI_ENTRY) {
+            view.go_to(path);
         }
         self.open = Some(view);
         self.overlay = None;
+        if goto.as_deref() == Some(MRI_ENTRY) {
+            super::mri::start(self);
+        }
     }
 
     /// A new case: empty, on the patient screen with the label focused.
@@ -242,6 +397,12 @@ impl App {
     }
 }
 
+/// `goto` of the rounds key `i`: open the case on its MRI entry.
+pub const MRI_ENTRY: &str = "mri[+]";
+
+/// Why a case is read-only under `--now`.
+pub const SIMULATED_HOLDER: &str = "simulated time (--now): a what-if view, nothing is saved";
+
 /// The plan sections in the order of PRODUCT.md.
 pub const PLAN_SECTIONS: &[&str] = &[
     "radiotherapy",
@@ -281,12 +442,19 @@ impl CaseView {
         self.tab = Tab::of_path(path);
         self.pane = Pane::Form;
         let rows = self.focusables();
-        let matches: Vec<usize> = (0..rows.len())
-            .filter(|&i| {
-                let p = rows[i].path();
-                p == path || strip_indices(&p).starts_with(&pattern)
-            })
+        // An exact row (`lesions[1].escc`, or the fields under `lesions[1].sins`) first; a
+        // path without indices matches every row.
+        let under = |p: &str| p == path || p.starts_with(&format!("{path}."));
+        let exact: Vec<usize> = (0..rows.len())
+            .filter(|&i| under(&rows[i].path()))
             .collect();
+        let matches: Vec<usize> = if !exact.is_empty() {
+            exact
+        } else {
+            (0..rows.len())
+                .filter(|&i| strip_indices(&rows[i].path()).starts_with(&pattern))
+                .collect()
+        };
         let unknown = matches.iter().copied().find(|&i| match &rows[i] {
             Row::Field { path, .. } => fields::get(&self.value, path).is_null(),
             _ => false,
@@ -309,31 +477,100 @@ impl CaseView {
             .any(|f| path == f || path.starts_with(&format!("{f}.")))
     }
 
-    /// Puts the focused typed field into an editor holding its current text.
+    /// The next (`by` = 1) or previous (-1) field, from the focus on, that is unknown or asked
+    /// for, in clinical order across the screens: `(screen, focus index)`.
+    pub fn next_unknown(&self, by: isize) -> Option<(Tab, usize)> {
+        let here = self.tab.index() as isize;
+        let n = Tab::ALL.len() as isize;
+        // Screens in order from this one, this one again last (for the fields before the focus).
+        for k in 0..=n {
+            let tab = Tab::ALL[(here + by * k).rem_euclid(n) as usize];
+            let rows: Vec<Row> = form::rows(tab, &self.case, &self.eval)
+                .into_iter()
+                .filter(Row::focusable)
+                .collect();
+            let wanted = |i: usize| match &rows[i] {
+                Row::Field { path, kind, .. } => {
+                    !matches!(kind, Kind::Member { .. })
+                        && (fields::get(&self.value, path).is_null() || self.asked(path))
+                }
+                _ => false,
+            };
+            let range: Vec<usize> = match (k, by > 0) {
+                (0, true) => (self.focus + 1..rows.len()).collect(),
+                (0, false) => (0..self.focus).rev().collect(),
+                (_, true) => (0..rows.len()).collect(),
+                (_, false) => (0..rows.len()).rev().collect(),
+            };
+            if let Some(i) = range.into_iter().find(|&i| wanted(i)) {
+                return Some((tab, i));
+            }
+        }
+        None
+    }
+
+    /// Puts the focused typed field into an editor holding its current text, or the focused
+    /// choice into a chooser holding its current value.
     pub fn start_editor(&mut self) {
+        self.chooser = None;
         self.editor = match self.focused() {
             Some(Row::Field { path, kind, .. }) if kind.is_typed() => {
                 let text = kind.edit_text(fields::get(&self.value, &path));
                 let fresh = !text.is_empty() && !matches!(kind, fields::Kind::Text { .. });
+                let area = multiline(&path).then(|| {
+                    let mut a = ratatui_textarea::TextArea::new(
+                        text.split('\n').map(str::to_string).collect(),
+                    );
+                    a.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                    a.move_cursor(ratatui_textarea::CursorMove::End);
+                    a
+                });
                 Some(Editor {
                     path,
                     input: Input::new(text),
                     error: None,
                     fresh,
+                    area,
                 })
+            }
+            Some(Row::Field { path, kind, .. }) => {
+                let current = match kind {
+                    Kind::Member { name } => Value::Bool(member_value(&self.value, &path, name)),
+                    _ => fields::get(&self.value, &path).clone(),
+                };
+                self.chooser = Some(Chooser::new(path, kind, current));
+                None
             }
             _ => None,
         };
     }
 
-    /// True while the editor holds text that differs from the saved value.
+    /// True while the editor holds text, or the chooser a choice, that differs from the
+    /// saved value.
     pub fn editor_dirty(&self) -> bool {
+        if let Some(c) = &self.chooser {
+            return c.value != self.saved_choice(c) || c.error.is_some();
+        }
         match (&self.editor, self.focused()) {
             (Some(ed), Some(Row::Field { kind, .. })) => {
-                ed.input.value() != kind.edit_text(fields::get(&self.value, &ed.path))
+                ed.text() != kind.edit_text(fields::get(&self.value, &ed.path))
             }
             _ => false,
         }
+    }
+
+    /// The saved value a chooser started from.
+    pub fn saved_choice(&self, c: &Chooser) -> Value {
+        match c.kind {
+            Kind::Member { name } => Value::Bool(member_value(&self.value, &c.path, name)),
+            _ => fields::get(&self.value, &c.path).clone(),
+        }
+    }
+
+    /// A refusal is showing in the focused field: the focus stays until it is fixed or undone.
+    pub fn refused(&self) -> bool {
+        self.editor.as_ref().is_some_and(|e| e.error.is_some())
+            || self.chooser.as_ref().is_some_and(|c| c.error.is_some())
     }
 
     /// Applies `new` at `path` when the case still decodes with no problem at that path.

@@ -144,6 +144,8 @@ pub enum Row {
     },
     /// The spine map of the imaging screen.
     SpineMap,
+    /// The neurology screen's exam table (newest first, with trends).
+    ExamTable,
 }
 
 impl Row {

@@ -31,6 +31,16 @@ pub enum Action {
     GoToField,
     /// Rounds quick entry: open the selected case at what rounds record.
     Quick(Quick),
+    /// The case's history (audit trail).
+    History,
+    /// To the next / previous field that is unknown or asked for.
+    NextUnknown,
+    PrevUnknown,
+    /// To the next / previous section of a long screen (lesions, stenoses, MRIs).
+    NextSection,
+    PrevSection,
+    /// Record an MRI (requested or done, then its time).
+    RecordMri,
     /// Documented only: typing goes to the focused text field.
     Type,
 }
@@ -43,6 +53,7 @@ pub enum Quick {
     Radiotherapy,
     Mdt,
     Discharge,
+    Mri,
 }
 
 impl Quick {
@@ -54,6 +65,7 @@ impl Quick {
             Quick::Radiotherapy => "radiotherapy.consult",
             Quick::Mdt => "mdt.held_at",
             Quick::Discharge => "discharge.planned_date",
+            Quick::Mri => super::app::MRI_ENTRY,
         }
     }
 }
@@ -115,6 +127,8 @@ pub static ROUNDS: &[Binding] = &[
     b(&[Code(KeyCode::Up), Char('k')], "↑↓", "move up", Action::Up, ""),
     b(&[Code(KeyCode::Down), Char('j')], "", "move down", Action::Down, ""),
     b(&[Char('x')], "x", "rounds: open at the neuro exams (Enter adds one, time now)", Action::Quick(Quick::Exam), ""),
+    b(&[Char('i')], "i", "rounds: record an MRI (requested or done, then its time)", Action::Quick(Quick::Mri), "MRI"),
+    b(&[Char('h')], "h", "history of the case (audit trail)", Action::History, "history"),
     b(&[Char('w')], "w", "rounds: open at the wound check", Action::Quick(Quick::Wound), ""),
     b(&[Char('t')], "t", "rounds: open at radiotherapy (consult, start, end)", Action::Quick(Quick::Radiotherapy), ""),
     b(&[Char('m')], "m", "rounds: open at the MDT", Action::Quick(Quick::Mdt), ""),
@@ -141,9 +155,14 @@ pub static FORM: &[Binding] = &[
     b(&[Code(KeyCode::Left)], "←→", "choose (or type the first letter)", Action::ChoosePrev, "choose"),
     b(&[Code(KeyCode::Right), Char(' ')], "Space", "next choice", Action::ChooseNext, ""),
     b(&[], "type", "text, numbers, dates (today, -3), times (08:30, now)", Action::Type, ""),
+    b(&[Char(']')], "]", "next unknown or asked field ([ back; text in a text field)", Action::NextUnknown, "unknown"),
+    b(&[Char('[')], "", "previous unknown or asked field", Action::PrevUnknown, ""),
+    b(&[Char('}')], "}", "next section of the screen ({ back)", Action::NextSection, ""),
+    b(&[Char('{')], "", "previous section", Action::PrevSection, ""),
     b(&[Code(KeyCode::PageDown)], "PgDn", "next screen", Action::NextTab, "screen"),
     b(&[Code(KeyCode::PageUp)], "", "previous screen", Action::PrevTab, ""),
-    b(&[Ctrl('a')], "Ctrl-A", "add a row to the list", Action::AddRow, ""),
+    b(&[Ctrl('a')], "Ctrl-A", "add a row to the list (MRI: requested or done, then time)", Action::AddRow, ""),
+    b(&[Ctrl('o'), Char('h')], "Ctrl-O", "history of the case (h outside fields)", Action::History, ""),
     b(&[Ctrl('d')], "Ctrl-D", "remove this row", Action::RemoveRow, ""),
     b(&[Ctrl('p'), Code(KeyCode::F(2))], "Ctrl-P", "to the plan (Enter: basis)", Action::TogglePane, "plan"),
     b(&[Ctrl('s')], "Ctrl-S", "save now", Action::Save, ""),
@@ -159,6 +178,7 @@ pub static PLAN: &[Binding] = &[
     b(&[Code(KeyCode::Down), Char('j')], "", "next item", Action::Down, ""),
     b(&[Code(KeyCode::Enter)], "Enter", "basis: rule, inputs, source", Action::Basis, "basis"),
     b(&[Char('g')], "g", "go to the field to record (still to record)", Action::GoToField, "go to field"),
+    b(&[Char('h'), Ctrl('o')], "h", "history of the case (audit trail)", Action::History, ""),
     b(&[Ctrl('p'), Code(KeyCode::F(2)), Code(KeyCode::Tab)], "Ctrl-P", "back to the form", Action::TogglePane, "form"),
     b(&[Code(KeyCode::PageDown)], "PgDn", "next screen", Action::NextTab, ""),
     b(&[Code(KeyCode::PageUp)], "", "previous screen", Action::PrevTab, ""),

@@ -155,7 +155,9 @@ fn fixed_header(app: &App, view: &CaseView, width: u16) -> Vec<Line<'static>> {
         Some(_) => t.severity(crate::protocol::Severity::Warning),
         None => t.dim(),
     };
-    lines.push(Line::styled(clocks.join(" · "), mri_style));
+    for part in wrap(&clocks.join(" · "), width as usize) {
+        lines.push(Line::styled(part, mri_style));
+    }
     lines
 }
 
@@ -188,16 +190,27 @@ pub fn item_lines(app: &App, view: &CaseView, width: usize) -> Vec<(Option<usize
         if selected {
             st = st.patch(t.focus());
         }
-        out.push((
-            Some(pos),
-            Line::from(vec![
-                Span::styled(format!("{mark} "), t.severity(item.severity)),
-                Span::styled(
-                    fit(&item.title, width.saturating_sub(mark.chars().count() + 1)),
-                    st,
-                ),
-            ]),
-        ));
+        let room = width.saturating_sub(mark.chars().count() + 1);
+        if item.kind == Kind::Pitfall {
+            // A pitfall wraps rather than being cut: a clock's time left is never hidden.
+            let indent = " ".repeat(mark.chars().count() + 1);
+            for (n, part) in wrap(&item.title, room).into_iter().enumerate() {
+                let lead = if n == 0 {
+                    Span::styled(format!("{mark} "), t.severity(item.severity))
+                } else {
+                    Span::raw(indent.clone())
+                };
+                out.push((Some(pos), Line::from(vec![lead, Span::styled(part, st)])));
+            }
+        } else {
+            out.push((
+                Some(pos),
+                Line::from(vec![
+                    Span::styled(format!("{mark} "), t.severity(item.severity)),
+                    Span::styled(fit(&item.title, room), st),
+                ]),
+            ));
+        }
     }
     if order.is_empty() {
         out.push((None, Line::styled("nothing to show yet", t.dim())));

@@ -2,14 +2,20 @@
 //! One loop here performs the effects through the store and draws only on change.
 
 pub mod app;
+pub mod choice;
 pub mod demo;
 pub mod drafts;
+pub mod exams;
 pub mod fields;
 pub mod form;
+pub mod history;
 pub mod keys;
 pub mod lists;
 pub mod live;
+pub mod mri;
+pub mod points;
 pub mod popup;
+pub mod review;
 pub mod rounds;
 pub mod screens;
 pub mod spine;
@@ -18,14 +24,16 @@ pub mod update;
 pub mod view;
 
 pub use app::{App, Effect};
-pub use update::update;
+pub use update::{paste, update};
 
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
-use crate::store::Store;
+use crate::store::watch::{ChangeFeed, Changed};
+use crate::store::{Access, Store};
 use chrono::{NaiveDateTime, Timelike};
-use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
@@ -43,6 +51,7 @@ pub fn run(opened: crate::store::open::Opened, now: Option<NaiveDateTime>) -> Re
     );
     if now.is_some() {
         app.wall_clock = Some(clock);
+        app.simulated = true;
     }
     let start = vec![Effect::LoadRounds];
     session(&mut app, store.as_mut(), &export_dir, now.is_none(), start)
@@ -73,6 +82,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     let mut app = App::new(protocol, at, theme::Theme::from_env());
     if now.is_some() {
         app.wall_clock = Some(clock);
+        app.simulated = true;
     }
     let start = vec![Effect::LoadRounds, Effect::Open(id)];
     session(
@@ -102,11 +112,23 @@ fn session(
 ) -> Result<(), Failure> {
     // SIGTERM/SIGHUP (ssh dropped, terminal closed) set a flag the loop polls.
     let shutdown = crate::store::signals::install();
+    let jobs = crate::store::signals::JobControl::install();
     let mut terminal = ratatui::init();
+    // A paste arrives as one text event, never as keys that could move or archive.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let inputs = Inputs {
         shutdown,
+        jobs,
         events: spawn_event_reader(),
+        changes: std::cell::RefCell::new(store.watch()),
     };
+    // "Since your last rounds": the marks count from this user's previous session here.
+    let review_key = store.location();
+    let started = app.wall_now();
+    app.review = review::last(&review_key).map(|since| review::Review {
+        since,
+        user: crate::store::dirs::user_name(),
+    });
     let result = event_loop(
         &mut terminal,
         app,
@@ -116,14 +138,21 @@ fn session(
         start,
         &inputs,
     );
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
+    if !app.simulated {
+        review::record(&review_key, started);
+    }
     result
 }
 
-/// What wakes the loop: the hang-up/terminate flag, and terminal events.
+/// What wakes the loop: the hang-up/terminate flag, job control, terminal events, and
+/// changes made elsewhere to the store.
 struct Inputs {
     shutdown: crate::store::signals::Shutdown,
+    jobs: crate::store::signals::JobControl,
     events: Receiver<std::io::Result<Event>>,
+    changes: std::cell::RefCell<Option<Box<dyn ChangeFeed>>>,
 }
 
 /// Terminal events arrive from their own thread. On a hung-up terminal crossterm can keep
@@ -149,6 +178,72 @@ fn spawn_event_reader() -> Receiver<std::io::Result<Event>> {
     rx
 }
 
+/// Whether the terminal is gone without a signal saying so: the tty reports a hang-up or an
+/// error (checked without reading, beside the event thread).
+fn terminal_lost() -> bool {
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        let fd = if std::io::stdin().is_terminal() {
+            0
+        } else {
+            return false;
+        };
+        let mut p = libc::pollfd {
+            fd,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no timeout.
+        let n = unsafe { libc::poll(&mut p, 1, 0) };
+        n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Back into raw mode and the alternate screen after a stop, then a full redraw.
+fn reenter(terminal: &mut ratatui::DefaultTerminal) {
+    let _ = crossterm::terminal::enable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    );
+    // `Terminal::clear` asks the terminal for the cursor position, whose answer the event
+    // thread would take: instead, empty the buffer the next frame is compared with, so the
+    // next draw writes every cell.
+    terminal.swap_buffers();
+}
+
+/// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped; on `fg` (SIGCONT) it
+/// re-enters and redraws.
+fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
+    ratatui::restore();
+    crate::store::signals::JobControl::stop_self();
+    // Stopping ourselves may have passed through our own SIGTSTP flag.
+    inputs.jobs.suspend.store(false, Ordering::SeqCst);
+    inputs.jobs.resumed.store(false, Ordering::SeqCst);
+    reenter(terminal);
+}
+
+/// Leaves on a signal or a lost terminal: what is being typed kept as a draft, the case
+/// given back. An entry that could not be saved even now is said on stderr.
+pub fn leave_now(app: &mut App, store: &mut dyn Store, export_dir: &Path) -> Result<(), Failure> {
+    let effects = drafts::shutdown_effects(app);
+    perform(app, store, export_dir, effects);
+    match &app.drafts.unsaved {
+        Some(_) => Err(Failure::other(app.status.as_ref().map_or_else(
+            || "an entry could not be saved".to_string(),
+            |s| s.0.clone(),
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
@@ -163,35 +258,62 @@ fn event_loop(
     }
     let mut dirty = true;
     loop {
-        if inputs.shutdown.requested() {
-            let effects = update::shutdown(app);
-            perform(app, store, export_dir, effects);
-            return Ok(());
+        if inputs.shutdown.requested() || terminal_lost() {
+            return leave_now(app, store, export_dir);
         }
-        match step(terminal, app, &mut dirty, &inputs.events) {
-            Ok(None) => {}
-            Ok(Some(effects)) => {
-                if perform(app, store, export_dir, effects) {
-                    return Ok(());
-                }
-            }
+        if inputs.jobs.suspend.swap(false, Ordering::SeqCst) {
+            suspend(terminal, inputs);
+            dirty = true;
+        }
+        if inputs.jobs.resumed.swap(false, Ordering::SeqCst) {
+            // Continued after a stop we did not see coming (SIGSTOP): the shell may have
+            // reset the terminal.
+            reenter(terminal);
+            dirty = true;
+        }
+        let input = match step(terminal, app, &mut dirty, &inputs.events) {
+            Ok(input) => input,
             Err(e) => {
-                // The terminal is gone (hang-up): keep what can be kept before leaving.
-                let effects = update::shutdown(app);
-                perform(app, store, export_dir, effects);
-                return Err(Failure::other(format!("terminal: {e}")));
+                // The terminal is gone (read error, end of input): keep what can be kept.
+                let left = leave_now(app, store, export_dir);
+                return left.and(Err(Failure::other(format!("terminal: {e}"))));
             }
+        };
+        if let Some(feed) = inputs.changes.borrow_mut().as_mut()
+            && live_refresh(app, store, feed.as_mut())
+        {
+            dirty = true;
         }
         if refresh(app, store, export_dir) {
             dirty = true;
         }
         if live_clock {
-            // Counters move once a minute; nothing else redraws without a key.
+            // Counters move once a minute; changes elsewhere redraw too (`live_refresh`).
             let now = clock();
             if now != app.now {
                 app.set_now(now);
                 dirty = true;
             }
+        }
+        let key = match input {
+            None => continue,
+            Some(Input::Paste(text)) => {
+                dirty = true;
+                let effects = update::paste(app, &text);
+                if perform(app, store, export_dir, effects) {
+                    return Ok(());
+                }
+                continue;
+            }
+            Some(Input::Key(key)) => key,
+        };
+        dirty = true;
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
+            suspend(terminal, inputs);
+            continue;
+        }
+        if let Some(end) = handle_key(app, store, export_dir, key) {
+            return end;
         }
     }
 }
@@ -236,22 +358,72 @@ fn refresh(app: &mut App, store: &mut dyn Store, export_dir: &Path) -> bool {
     true
 }
 
-/// Draws when something changed, then waits briefly for a key press; the effects of a key.
+/// One key through the draft logic (prompts, Ctrl-C with something pending), then the
+/// screen's own update; its effects performed. `Some` when the session ends.
+pub fn handle_key(
+    app: &mut App,
+    store: &mut dyn Store,
+    export_dir: &Path,
+    key: KeyEvent,
+) -> Option<Result<(), Failure>> {
+    let effects = match drafts::intercept(app, &key) {
+        None => update(app, key),
+        Some(drafts::Outcome::Effects(effects)) => effects,
+        Some(drafts::Outcome::KeepDrafts { quit }) => drafts::keep_drafts(app, store, quit),
+        Some(drafts::Outcome::Leave) => return Some(leave_now(app, store, export_dir)),
+    };
+    perform(app, store, export_dir, effects).then_some(Ok(()))
+}
+
+/// Changes saved elsewhere (another instance, an import) reach the rounds list, the held
+/// markers and a read-only view without a key. Only the cases named are re-read and
+/// re-evaluated; something unreadable (a damaged file) reloads the whole list. True: redraw.
+pub fn live_refresh(app: &mut App, store: &mut dyn Store, feed: &mut dyn ChangeFeed) -> bool {
+    let changes = feed.changes();
+    if changes.is_empty() {
+        return false;
+    }
+    let mut cases = Vec::new();
+    for change in changes {
+        match change {
+            Changed::Case(id) => match store.load(&id, app.now) {
+                Ok(case) => {
+                    app.case_changed(&id, Some(case));
+                    cases.push(id);
+                }
+                Err(crate::store::StoreError::NotFound(_)) => app.case_changed(&id, None),
+                Err(_) => {
+                    perform(app, store, Path::new(""), vec![Effect::LoadRounds]);
+                    return true;
+                }
+            },
+            Changed::Lock(id) => app.set_holder(&id, store.holder(&id)),
+        }
+    }
+    review::mark(app, store, Some(&cases));
+    true
+}
+
+/// What a terminal event brings the loop: a key press, or a paste (text, never keys).
+enum Input {
+    Key(KeyEvent),
+    Paste(String),
+}
+
+/// Draws when something changed, then waits briefly for a key press or a paste.
 fn step(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     dirty: &mut bool,
     events: &Receiver<std::io::Result<Event>>,
-) -> std::io::Result<Option<Vec<Effect>>> {
+) -> std::io::Result<Option<Input>> {
     if *dirty {
         terminal.draw(|f| view::draw(f, app))?;
         *dirty = false;
     }
     match events.recv_timeout(Duration::from_millis(250)) {
-        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-            *dirty = true;
-            Ok(Some(update(app, k)))
-        }
+        Ok(Ok(Event::Key(k))) if k.kind == KeyEventKind::Press => Ok(Some(Input::Key(k))),
+        Ok(Ok(Event::Paste(text))) => Ok(Some(Input::Paste(text))),
         Ok(Ok(Event::Resize(..))) => {
             *dirty = true;
             Ok(None)
@@ -284,11 +456,18 @@ pub fn perform(
                 Ok(listing) => {
                     app.set_listing(listing);
                     app.mark_held(|id| store.holder(id));
+                    review::mark(app, store, None);
                 }
                 Err(e) => app.status = Some((format!("cannot list cases: {e}"), true)),
             },
             Effect::Open(id) => {
-                let access = match store.lock(&id, app.wall_now()) {
+                // Simulated time writes nothing, not even a lock.
+                let locked = if app.simulated {
+                    Ok(Access::ReadWrite)
+                } else {
+                    store.lock(&id, app.wall_now())
+                };
+                let access = match locked {
                     Ok(a) => a,
                     Err(e) => {
                         app.goto = None;
@@ -297,7 +476,10 @@ pub fn perform(
                     }
                 };
                 match store.load(&id, app.now) {
-                    Ok(case) => app.open_case(case, access, true),
+                    Ok(case) => {
+                        app.open_case(case, access, true);
+                        drafts::offer(app);
+                    }
                     Err(e) => {
                         app.goto = None;
                         store.unlock(&id);
@@ -366,18 +548,29 @@ pub fn perform(
                     .get(&id)
                     .copied()
                     .unwrap_or_else(|| crate::store::version_of(&case));
+                // Changes of a save that failed earlier go with this one.
+                let changes = drafts::take_unsaved(app, &case, changes);
                 match store.save(&case, expected, &changes) {
                     Ok(version) => {
                         versions.insert(id.clone(), version);
                         saved(app, &id, version);
                     }
                     Err(e) => {
-                        drafts::save_failed(app, &e);
+                        let quit = effects.any(|e| matches!(e, Effect::Quit));
+                        if drafts::save_failed(app, case, changes, &e, quit) {
+                            // It was part of leaving: the case is back on the screen and
+                            // leaving asks; it stays locked.
+                            return false;
+                        }
                     }
                 }
             }
             Effect::Close(id) => store.unlock(&id),
             Effect::Export => export(app, export_dir),
+            Effect::LoadHistory(id) => match store.history(&id) {
+                Ok(entries) => app.show_history(&id, entries),
+                Err(e) => app.status = Some((format!("cannot read the history: {e}"), true)),
+            },
         }
     }
     false

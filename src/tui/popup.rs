@@ -21,12 +21,42 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 fn boxed(frame: &mut Frame, rect: Rect, title: &str, lines: Vec<Line<'static>>, app: &App) {
+    scrolled(frame, rect, title, lines, app, 0);
+}
+
+/// A popup scrolled by `scroll` lines; says so at the bottom when more is below.
+fn scrolled(
+    frame: &mut Frame,
+    rect: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    app: &App,
+    scroll: u16,
+) {
     frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
+    let inner_w = rect.width.saturating_sub(2).max(1) as usize;
+    let total: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let room = rect.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(total.saturating_sub(room) as u16);
+    let mut block = Block::bordered().title(Span::styled(format!(" {title} "), app.theme.title()));
+    if total > room {
+        block = block.title_bottom(Span::styled(
+            format!(
+                " ↑↓ PgUp PgDn scroll · {}/{} ",
+                scroll as usize + room.min(total),
+                total
+            ),
+            app.theme.key(),
+        ));
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         rect,
     );
 }
@@ -44,9 +74,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                     ])
                 })
                 .collect();
+            let notes = super::view::screen_notes(app);
+            if !notes.is_empty() {
+                let title = app.open.as_ref().map_or("", |v| v.tab.title());
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(title.to_string(), t.heading()));
+                lines.extend(notes.into_iter().map(Line::raw));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                "Every change is saved as you go. Any key closes this help.",
+                "Every change is saved as you go. ↑↓ scroll; any other key closes.",
                 t.dim(),
             ));
             lines.push(Line::styled(
@@ -54,7 +91,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 t.dim(),
             ));
             let h = lines.len() as u16 + 2;
-            boxed(frame, centered(area, 76, h), "Keys", lines, app);
+            let rect = centered(area, 76, h);
+            scrolled(frame, rect, "Keys", lines, app, app.overlay_scroll);
         }
         Overlay::Basis(i) => {
             let Some(view) = &app.open else { return };
@@ -108,13 +146,63 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 }
             }
             lines.push(Line::raw(""));
-            lines.push(Line::styled("any key closes", t.dim()));
+            lines.push(Line::styled("↑↓ scroll · any other key closes", t.dim()));
             let w = area.width.saturating_sub(6).min(100);
             // As tall as the wrapped text, never taller than the screen.
             let inner = w.saturating_sub(2).max(1) as usize;
             let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
             let h = (rows as u16 + 3).min(area.height.saturating_sub(2));
-            boxed(frame, centered(area, w, h), "Basis", lines, app);
+            let rect = centered(area, w, h);
+            scrolled(frame, rect, "Basis", lines, app, app.overlay_scroll);
+        }
+        Overlay::History(h) => super::history::render(frame, area, app, h),
+        Overlay::Mri(entry) => {
+            let label = app.open.as_ref().map_or("", |v| v.case.label());
+            let mut lines = vec![];
+            let mut cursor = None;
+            match entry {
+                super::mri::MriEntry::Status => {
+                    lines.push(Line::styled(format!("MRI for {label}:"), t.title()));
+                    lines.push(Line::styled(
+                        "r = requested · d = done · Esc = cancel",
+                        t.key(),
+                    ));
+                }
+                super::mri::MriEntry::Time {
+                    status,
+                    input,
+                    error,
+                } => {
+                    let what = match status {
+                        crate::case::MriStatus::Requested => "requested",
+                        crate::case::MriStatus::Done => "done",
+                    };
+                    lines.push(Line::styled(
+                        format!("MRI {what} at (08:30 = today, 2026-11-20T08:30, now):"),
+                        t.title(),
+                    ));
+                    lines.push(Line::styled(format!("{:<30}", input.value()), t.focus()));
+                    cursor = Some(input.visual_cursor());
+                    match error {
+                        Some(e) => lines.push(Line::styled(format!("✗ {e}"), t.error())),
+                        None => lines.push(Line::styled("Enter = record · Esc = cancel", t.dim())),
+                    }
+                }
+            }
+            let rect = centered(area, 64, lines.len() as u16 + 2);
+            boxed(frame, rect, "Record MRI", lines, app);
+            if let Some(c) = cursor {
+                frame.set_cursor_position(Position::new(rect.x + 1 + c.min(60) as u16, rect.y + 2));
+            }
+        }
+        Overlay::ConfirmArchive => {
+            let label = app.open.as_ref().map_or("this case", |v| v.case.label());
+            let lines = vec![
+                Line::styled(format!("Archive {label}? y/N"), t.title()),
+                Line::raw("It leaves the rounds list (kept on disk; a shows archived)."),
+                Line::styled("y = archive · any other key = keep it active", t.key()),
+            ];
+            boxed(frame, centered(area, 64, 5), "Archive", lines, app);
         }
         Overlay::ConfirmRemove(list, index) => {
             let lines = vec![

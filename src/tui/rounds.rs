@@ -1,10 +1,14 @@
-//! The rounds list rows as the start screen shows them, from the store's `rounds_list`
-//! (the same rows `spinewatch rounds` prints).
+//! The rounds list rows as the start screen shows them: one entry per case from the store's
+//! `rounds::entry` (the same rows `spinewatch rounds` prints, in its order), kept per case so
+//! a live refresh after one case changed re-evaluates that case only.
 
+use crate::case::Case;
 use crate::protocol::Protocol;
 use crate::protocol::clocks::RtState;
+use crate::store::rounds::{RoundsEntry, entry};
 use crate::store::{Damaged, Listing};
 use chrono::NaiveDateTime;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundsRow {
@@ -22,6 +26,28 @@ pub struct RoundsRow {
     /// Held by another instance: "in use by ana since …".
     pub holder: Option<String>,
     pub archived: bool,
+    /// The top pitfall in a few words ("MRI due 16:00").
+    pub top: Option<String>,
+    /// What changed since this user's last rounds review.
+    pub marks: Marks,
+}
+
+/// ▲ a pitfall appeared, ▼ one cleared, ✎ someone else edited the case, since the last review.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub new_pitfall: bool,
+    pub cleared: bool,
+    pub edited: bool,
+}
+
+impl Marks {
+    pub fn text(self) -> String {
+        let mut s = String::new();
+        s.push(if self.new_pitfall { '▲' } else { ' ' });
+        s.push(if self.cleared { '▼' } else { ' ' });
+        s.push(if self.edited { '✎' } else { ' ' });
+        s
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -30,42 +56,94 @@ pub struct RoundsList {
     pub damaged: Vec<Damaged>,
 }
 
-/// Most urgent first, as the store orders them; archived cases only when asked for.
-pub fn rounds_list(
-    listing: &Listing,
-    protocol: &Protocol,
-    now: NaiveDateTime,
-    include_archived: bool,
-) -> RoundsList {
-    let list = crate::store::rounds_list(listing, protocol, now, include_archived);
-    let archived: std::collections::HashSet<&str> = listing
-        .cases
-        .iter()
-        .filter(|c| c.is_archived())
-        .filter_map(|c| c.id.as_deref())
-        .collect();
-    RoundsList {
-        rows: list
+/// The evaluated entry of every case, by id, and what the list needs besides.
+#[derive(Debug, Clone, Default)]
+pub struct RoundsCache {
+    pub entries: HashMap<String, (RoundsEntry, bool)>,
+    pub holders: HashMap<String, String>,
+    pub marks: HashMap<String, Marks>,
+}
+
+impl RoundsCache {
+    /// Evaluates every case of the listing at `now`.
+    pub fn rebuild(&mut self, listing: &Listing, protocol: &Protocol, now: NaiveDateTime) {
+        self.entries = listing
             .cases
-            .into_iter()
-            .map(|e| RoundsRow {
-                archived: archived.contains(e.id.as_str()),
-                rt_state: e.rt_window.map(|w| w.state),
-                days_to_deadline: e.rt_window.and_then(|w| w.days_to_deadline),
-                critical: e.counts.critical,
-                warning: e.counts.warning,
-                info: e.counts.info,
-                ask: e.counts.ask,
-                id: e.id,
-                label: e.label,
-                pod: e.pod,
-                mri_minutes_left: e.mri_minutes_left,
-                pathology_pending_days: e.pathology_pending_days,
-                holder: e.holder,
-            })
-            .collect(),
-        damaged: list.damaged,
+            .iter()
+            .map(|c| (id_of(c), (entry(c, protocol, now), c.is_archived())))
+            .collect();
     }
+
+    /// Re-evaluates one case (changed elsewhere); `None`: it is gone.
+    pub fn update(
+        &mut self,
+        id: &str,
+        case: Option<&Case>,
+        protocol: &Protocol,
+        now: NaiveDateTime,
+    ) {
+        match case {
+            Some(c) => {
+                self.entries
+                    .insert(id.to_string(), (entry(c, protocol, now), c.is_archived()));
+            }
+            None => {
+                self.entries.remove(id);
+            }
+        }
+    }
+
+    /// The rows in the order of `spinewatch rounds`; archived only when asked for.
+    pub fn list(
+        &self,
+        damaged: &[Damaged],
+        now: NaiveDateTime,
+        include_archived: bool,
+    ) -> RoundsList {
+        let entries: Vec<RoundsEntry> = self
+            .entries
+            .values()
+            .filter(|(_, archived)| include_archived || !archived)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let list = crate::store::RoundsList::new(now, entries, damaged.to_vec());
+        RoundsList {
+            rows: list
+                .cases
+                .into_iter()
+                .map(|e| {
+                    let archived = self.entries.get(&e.id).is_some_and(|(_, a)| *a);
+                    RoundsRow {
+                        archived,
+                        rt_state: e.rt_window.map(|w| w.state),
+                        days_to_deadline: e.rt_window.and_then(|w| w.days_to_deadline),
+                        critical: e.counts.critical,
+                        warning: e.counts.warning,
+                        info: e.counts.info,
+                        ask: e.counts.ask,
+                        holder: self.holders.get(&e.id).cloned(),
+                        marks: self.marks.get(&e.id).copied().unwrap_or_default(),
+                        top: top_words(&e),
+                        id: e.id,
+                        label: e.label,
+                        pod: e.pod,
+                        mri_minutes_left: e.mri_minutes_left,
+                        pathology_pending_days: e.pathology_pending_days,
+                    }
+                })
+                .collect(),
+            damaged: list.damaged,
+        }
+    }
+}
+
+fn id_of(c: &Case) -> String {
+    c.id.clone().unwrap_or_default()
+}
+
+/// The top pitfall's few words, as `spinewatch rounds` gives them.
+fn top_words(e: &RoundsEntry) -> Option<String> {
+    e.top.as_ref().map(|t| t.short.clone())
 }
 
 /// Rows whose label contains the filter, ignoring case.

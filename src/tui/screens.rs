@@ -251,13 +251,25 @@ fn imaging(case: &Case, eval: &Evaluation) -> Vec<Row> {
         title: format!("MRI ({})", case.mri.len()),
     });
     for i in 0..case.mri.len() {
+        let m = &case.mri[i];
+        let when = match (m.status, m.at, m.requested_at) {
+            (Some(MriStatus::Done), Some(at), _) => format!("done {}", format_time(&at)),
+            (_, _, Some(r)) => format!("requested {}", format_time(&r)),
+            _ => "status ?".into(),
+        };
         rows.push(Row::List {
             list: List::Mri,
             index: Some(i),
-            title: format!("MRI {}", i + 1),
+            title: format!("MRI {} · {when}", i + 1),
         });
         rows.extend([
-            f(format!("mri[{i}].at"), "At", Kind::Time),
+            f(
+                format!("mri[{i}].status"),
+                "Status",
+                choice(MriStatus::NAMES),
+            ),
+            f(format!("mri[{i}].requested_at"), "Requested at", Kind::Time),
+            f(format!("mri[{i}].at"), "Done at", Kind::Time),
             f(format!("mri[{i}].reason"), "Reason", text(200)),
         ]);
     }
@@ -282,6 +294,7 @@ fn neuro(case: &Case, eval: &Evaluation) -> Vec<Row> {
                 .map_or(String::new(), |a| format!(" · last exam {a}"))
         )));
     }
+    rows.push(Row::ExamTable);
     rows.push(Row::List {
         list: List::Exams,
         index: None,

@@ -94,9 +94,26 @@ pub fn lines(case: &Case, eval: &Evaluation, theme: &Theme) -> Vec<Line<'static>
             format!("{level} ESCC {escc} SINS {sins}")
         })
         .collect();
+    // The lesions' levels written under their vertebrae (a later one that would overlap
+    // an earlier label is left to the legend below).
+    let mut labels = blank();
+    let mut free_from = 0;
+    let mut levels: Vec<Level> = case.lesions.iter().filter_map(|l| l.level).collect();
+    levels.sort_by_key(|l| l.index());
+    for l in levels {
+        let c = col(l);
+        let text = l.to_string();
+        if c >= free_from && c + text.len() <= WIDTH {
+            for (k, ch) in text.chars().enumerate() {
+                labels[c + k] = (ch, theme.title());
+            }
+            free_from = c + text.len() + 1;
+        }
+    }
     vec![
         row("", regions, String::new(), theme),
         row("", verts, String::new(), theme),
+        row("", labels, String::new(), theme),
         row("span", span, String::new(), theme),
         row("RT", field, String::new(), theme),
         Line::styled(

@@ -1,7 +1,7 @@
 //! Keys in, state changes and effects out. Pure: tests drive it without a terminal.
 
-use super::app::{App, Effect, Overlay, Pane, decode_at, member_value, toggle_member};
-use super::fields::{self, Kind};
+use super::app::{App, Effect, Overlay, Pane, toggle_member};
+use super::fields::Kind;
 use super::form::Row;
 use super::keys::{self, Action};
 use super::lists::{add_row, list_of, remove_row, row_index, start_add};
@@ -50,6 +50,12 @@ fn rounds_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 return vec![Effect::Open(row.id.clone())];
             }
         }
+        Some(Action::New) if app.simulated => {
+            app.status = Some((
+                "simulated time (--now): read-only, no new case".into(),
+                true,
+            ))
+        }
         Some(Action::New) => app.new_case(),
         Some(Action::Quick(q)) => {
             if let Some(row) = app.visible_rows().get(app.rounds.selected) {
@@ -61,9 +67,14 @@ fn rounds_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::Filter) => app.rounds.filtering = true,
         Some(Action::ToggleArchived) => {
             app.rounds.show_archived = !app.rounds.show_archived;
-            app.refresh_rounds();
+            app.relist();
         }
         Some(Action::Reload) => return vec![Effect::LoadRounds],
+        Some(Action::History) => {
+            if let Some(row) = app.visible_rows().get(app.rounds.selected) {
+                return vec![Effect::LoadHistory(row.id.clone())];
+            }
+        }
         Some(Action::Back) => app.rounds.filter.reset(),
         Some(Action::Help) => app.overlay = Some(Overlay::Help),
         Some(Action::Quit) => return vec![Effect::Quit],
@@ -78,9 +89,33 @@ fn overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     match overlay {
         Overlay::Help | Overlay::Basis(_) => {
-            // Any key closes: the overlay only reads.
+            // Arrows scroll a long text; any other key closes: the overlay only reads.
+            let by: i32 = match key.code {
+                KeyCode::Up | KeyCode::Char('k') => -1,
+                KeyCode::Down | KeyCode::Char('j') => 1,
+                KeyCode::PageUp => -10,
+                KeyCode::PageDown => 10,
+                _ => {
+                    app.overlay_scroll = 0;
+                    return Vec::new();
+                }
+            };
+            app.overlay_scroll = (app.overlay_scroll as i32 + by).clamp(0, 500) as u16;
+            app.overlay = Some(overlay);
             Vec::new()
         }
+        Overlay::Mri(entry) => super::mri::key(app, entry, key),
+        Overlay::History(mut h) => {
+            if super::history::key(&mut h, &key) {
+                app.overlay = Some(Overlay::History(h));
+            }
+            Vec::new()
+        }
+        Overlay::ConfirmArchive => confirm_archive(
+            app,
+            matches!(key.code, KeyCode::Char('y' | 'Y'))
+                && key.modifiers.difference(KeyModifiers::SHIFT).is_empty(),
+        ),
         Overlay::ConfirmRemove(list, index) => {
             if matches!(key.code, KeyCode::Char('y' | 'Y')) {
                 remove_row(app, list, index)
@@ -123,9 +158,21 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if view.pane == Pane::Plan {
         return plan_key(app, key);
     }
-    // Typing goes to the focused text field first.
+    // Inside a field, letters are text (or type-ahead on a choice): no single-letter
+    // command fires there. Ctrl- keys keep working everywhere.
+    let free_text = view.focused().is_some_and(|r| {
+        matches!(
+            r,
+            Row::Field {
+                kind: Kind::Text { .. },
+                ..
+            }
+        )
+    });
+    let jump = matches!(key.code, KeyCode::Char(']' | '[' | '}' | '{')) && !free_text;
     if let Some(ed) = &mut view.editor
-        && is_typing(&key)
+        && is_typing(&key, ed.area.is_some())
+        && !jump
     {
         let plain_char = matches!(key.code, KeyCode::Char(_))
             && !key
@@ -134,9 +181,16 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         if std::mem::take(&mut ed.fresh) && plain_char {
             ed.input = Input::default();
         }
-        edit_input(&mut ed.input, &key);
+        match &mut ed.area {
+            Some(area) => notes_key(area, &key),
+            None => edit_input(&mut ed.input, &key),
+        }
         ed.error = None;
-        preview(app);
+        return Vec::new();
+    }
+    if let Some(c) = &mut view.chooser
+        && choosing(c, &key)
+    {
         return Vec::new();
     }
     let focused = view.focused();
@@ -155,8 +209,27 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::PrevField) => move_focus(app, -1),
         Some(Action::NextTab) => switch_tab(app, 1),
         Some(Action::PrevTab) => switch_tab(app, -1),
-        Some(Action::ChoosePrev) => choose(app, |k, v| k.cycle(v, -1)),
-        Some(Action::ChooseNext) => choose(app, |k, v| k.cycle(v, 1)),
+        Some(Action::ChoosePrev | Action::ChooseNext) => {
+            app.status = Some(("this field is typed, not chosen".into(), false));
+            Vec::new()
+        }
+        Some(Action::NextUnknown) => jump_unknown(app, 1),
+        Some(Action::PrevUnknown) => jump_unknown(app, -1),
+        Some(Action::NextSection) => jump_section(app, 1),
+        Some(Action::PrevSection) => jump_section(app, -1),
+        Some(Action::History) => {
+            let mut effects = commit(app);
+            let view = app.open.as_ref().expect("open");
+            effects.push(Effect::LoadHistory(view.id()));
+            effects
+        }
+        Some(Action::AddRow)
+            if focused
+                .as_ref()
+                .is_some_and(|r| list_of(&r.path()) == Some(super::form::List::Mri)) =>
+        {
+            super::mri::start(app)
+        }
         Some(Action::AddRow) => match focused {
             Some(Row::List { list, .. }) => start_add(app, list),
             Some(Row::Field { path, .. }) => match list_of(&path) {
@@ -179,7 +252,7 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::TogglePane) => {
             let effects = commit(app);
             let view = app.open.as_mut().expect("open");
-            if view.editor.as_ref().is_none_or(|e| e.error.is_none()) {
+            if !view.refused() && app.overlay.is_none() {
                 view.pane = Pane::Plan;
             }
             effects
@@ -194,6 +267,10 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             effects
         }
+        Some(Action::Export) if app.simulated => {
+            app.status = Some(("simulated time (--now): nothing is written".into(), true));
+            Vec::new()
+        }
         Some(Action::Export) => {
             let mut effects = commit(app);
             effects.push(Effect::Export);
@@ -205,25 +282,33 @@ fn case_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Action::Back) => {
             let view = app.open.as_mut().expect("open");
-            if view.editor_dirty() || view.editor.as_ref().is_some_and(|e| e.error.is_some()) {
+            if view.editor_dirty() {
                 view.start_editor();
-                view.eval = crate::protocol::evaluate(&view.case, &app.protocol, app.now);
                 app.status = Some(("typing undone".into(), false));
                 return Vec::new();
             }
             close_case(app, false)
         }
         Some(Action::Quit) => close_case(app, true),
-        _ => {
-            // Choices by first letter.
-            if let KeyCode::Char(c) = key.code
-                && key.modifiers.difference(KeyModifiers::SHIFT).is_empty()
-            {
-                return choose(app, |k, v| k.by_letter(v, c));
-            }
-            Vec::new()
-        }
+        _ => Vec::new(),
     }
+}
+
+/// A key on a focused choice: type-ahead letters, Backspace, arrows and Space change the
+/// pending choice. False: not a choosing key (Tab, Enter, Ctrl- keys, `?` go on).
+fn choosing(c: &mut super::choice::Chooser, key: &KeyEvent) -> bool {
+    if !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
+        return false;
+    }
+    match key.code {
+        KeyCode::Char(' ') | KeyCode::Right => c.cycle(1),
+        KeyCode::Left => c.cycle(-1),
+        KeyCode::Backspace => c.backspace(),
+        KeyCode::Char('?' | ']' | '[' | '}' | '{') => return false,
+        KeyCode::Char(ch) => c.type_char(ch),
+        _ => return false,
+    }
+    true
 }
 
 fn plan_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -261,15 +346,38 @@ fn plan_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Keys the text editor takes: printable characters and in-line editing keys.
-fn is_typing(key: &KeyEvent) -> bool {
+/// Keys the text editor takes: printable characters and in-line editing keys; in the
+/// multi-line notes editor also Enter (a new line) and ↑↓ (between lines).
+fn is_typing(key: &KeyEvent, multiline: bool) -> bool {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Char(_) => !ctrl || matches!(key.code, KeyCode::Char('u' | 'w' | 'k')),
         KeyCode::Backspace | KeyCode::Delete | KeyCode::Left | KeyCode::Right => true,
         KeyCode::Home | KeyCode::End => true,
+        KeyCode::Enter | KeyCode::Up | KeyCode::Down => multiline && !ctrl,
         _ => false,
     }
+}
+
+fn notes_key(area: &mut ratatui_textarea::TextArea<'static>, key: &KeyEvent) {
+    use ratatui_textarea::CursorMove;
+    let to = match key.code {
+        KeyCode::Left => CursorMove::Back,
+        KeyCode::Right => CursorMove::Forward,
+        KeyCode::Up => CursorMove::Up,
+        KeyCode::Down => CursorMove::Down,
+        KeyCode::Home => CursorMove::Head,
+        KeyCode::End => CursorMove::End,
+        _ => {
+            area.input_without_shortcuts(*key);
+            return;
+        }
+    };
+    area.move_cursor(to);
+}
+
+pub(super) fn edit_line(input: &mut Input, key: &KeyEvent) {
+    edit_input(input, key)
 }
 
 fn edit_input(input: &mut Input, key: &KeyEvent) {
@@ -281,45 +389,47 @@ fn edit_input(input: &mut Input, key: &KeyEvent) {
     }
 }
 
-/// Live pane follows typing: when the text parses, evaluate the case as if committed.
-fn preview(app: &mut App) {
-    let (now, protocol) = (app.now, &app.protocol);
-    let Some(view) = app.open.as_mut() else {
-        return;
-    };
-    let Some(Row::Field { path, kind, .. }) = view.focused() else {
-        return;
-    };
-    let Some(ed) = &view.editor else { return };
-    let Ok(new) = kind.parse(ed.input.value(), now) else {
-        return;
-    };
-    let mut value = view.value.clone();
-    if fields::set(&mut value, &path, new)
-        && let Ok(case) = decode_at(&value, &path, now)
-    {
-        view.eval = crate::protocol::evaluate(&case, protocol, now);
-    }
-}
-
-/// Commits the editor of the focused typed field. A refusal stays in place with its reason.
+/// Commits the focused field: the typed text or the pending choice. A refusal stays in
+/// place with its reason; a value that did not change writes nothing. Archiving is asked
+/// first ("Archive Bed 9? y/N") and committed by [`confirm_archive`].
 pub(super) fn commit(app: &mut App) -> Vec<Effect> {
     let (now, protocol) = (app.now, &app.protocol);
     let Some(view) = app.open.as_mut() else {
         return Vec::new();
     };
+    if let Some(holder) = view.read_only().map(str::to_string) {
+        // Nothing here can be saved: say so and put the field back, never trap the focus.
+        if view.editor_dirty() {
+            app.status = Some((format!("read-only, not saved: {holder}"), true));
+            view.start_editor();
+        }
+        return Vec::new();
+    }
+    if let Some(c) = view.chooser.clone() {
+        if c.error.is_some() || c.value == view.saved_choice(&c) {
+            return Vec::new();
+        }
+        if c.path == "archived" && c.value == Value::Bool(true) && view.read_only().is_none() {
+            app.overlay = Some(Overlay::ConfirmArchive);
+            return Vec::new();
+        }
+        return commit_choice(app, &c);
+    }
     let Some(Row::Field { path, kind, .. }) = view.focused() else {
         return Vec::new();
     };
     let Some(ed) = &view.editor else {
         return Vec::new();
     };
-    let text = ed.input.value().to_string();
+    let text = ed.text();
     let result = kind
         .parse(&text, now)
         .and_then(|new| view.apply(&path, new, protocol, now));
     match result {
-        Ok(changes) if changes.is_empty() => Vec::new(),
+        Ok(changes) if changes.is_empty() => {
+            view.start_editor();
+            Vec::new()
+        }
         Ok(changes) => {
             view.start_editor();
             save_effect(app, changes)
@@ -331,6 +441,58 @@ pub(super) fn commit(app: &mut App) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+fn commit_choice(app: &mut App, c: &super::choice::Chooser) -> Vec<Effect> {
+    let (now, protocol) = (app.now, &app.protocol);
+    let view = app.open.as_mut().expect("open");
+    let new = match c.kind {
+        Kind::Member { name } => {
+            toggle_member(&view.value, &c.path, name, c.value == Value::Bool(true))
+        }
+        _ => c.value.clone(),
+    };
+    match view.apply(&c.path, new, protocol, now) {
+        Ok(changes) => {
+            view.start_editor();
+            if changes.is_empty() {
+                Vec::new()
+            } else {
+                save_effect(app, changes)
+            }
+        }
+        Err(reason) => {
+            if let Some(ch) = &mut view.chooser {
+                ch.error = Some(reason);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// The answer to "Archive Bed 9? y/N": `y` archives (saved and audited), anything else keeps
+/// the case active and puts the field back.
+fn confirm_archive(app: &mut App, yes: bool) -> Vec<Effect> {
+    let Some(view) = app.open.as_mut() else {
+        return Vec::new();
+    };
+    let Some(c) = view.chooser.clone() else {
+        return Vec::new();
+    };
+    let label = view.case.label().to_string();
+    if !yes {
+        view.start_editor();
+        app.status = Some((format!("{label} not archived"), false));
+        return Vec::new();
+    }
+    let effects = commit_choice(app, &c);
+    if !effects.is_empty() {
+        app.status = Some((
+            format!("{label} archived: it leaves the rounds list (a shows archived)"),
+            false,
+        ));
+    }
+    effects
 }
 
 /// Save (or create, for a new case's first change) unless read-only.
@@ -358,7 +520,7 @@ use crate::store::Change;
 fn move_focus(app: &mut App, by: isize) -> Vec<Effect> {
     let effects = commit(app);
     let view = app.open.as_mut().expect("open");
-    if view.editor.as_ref().is_some_and(|e| e.error.is_some()) {
+    if view.refused() || app.overlay.is_some() {
         return effects;
     }
     let n = view.focusables().len() as isize;
@@ -382,10 +544,66 @@ fn move_focus(app: &mut App, by: isize) -> Vec<Effect> {
     effects
 }
 
+/// `]` / `[`: commit, then on to the next field that is unknown or asked for.
+fn jump_unknown(app: &mut App, by: isize) -> Vec<Effect> {
+    let effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.refused() || app.overlay.is_some() {
+        return effects;
+    }
+    match view.next_unknown(by) {
+        Some((tab, i)) => {
+            view.tab = tab;
+            view.focus = i;
+            view.start_editor();
+        }
+        None => app.status = Some(("every field is recorded".into(), false)),
+    }
+    effects
+}
+
+/// `}` / `{`: commit, then to the next list or row heading of the screen (a lesion, the
+/// stenoses, the MRIs), or the first field after a section title.
+fn jump_section(app: &mut App, by: isize) -> Vec<Effect> {
+    let effects = commit(app);
+    let view = app.open.as_mut().expect("open");
+    if view.refused() || app.overlay.is_some() {
+        return effects;
+    }
+    let rows = view.rows();
+    // Focus index of each focusable row, and whether a section starts there.
+    let mut starts = Vec::new();
+    let mut k = 0;
+    let mut after_title = false;
+    for row in &rows {
+        match row {
+            Row::Section(_) => after_title = true,
+            r if r.focusable() => {
+                if after_title || matches!(r, Row::List { .. }) {
+                    starts.push(k);
+                }
+                after_title = false;
+                k += 1;
+            }
+            _ => {}
+        }
+    }
+    let target = if by > 0 {
+        starts.iter().copied().find(|&s| s > view.focus)
+    } else {
+        starts.iter().rev().copied().find(|&s| s < view.focus)
+    };
+    if let Some(t) = target {
+        view.focus = t;
+        view.start_editor();
+    }
+    effects
+}
+
 fn switch_tab(app: &mut App, by: isize) -> Vec<Effect> {
     let effects = commit(app);
     let view = app.open.as_mut().expect("open");
-    if view.editor.as_ref().is_some_and(|e| e.error.is_some()) {
+    if view.refused() || app.overlay.is_some() {
         return effects;
     }
     view.tab = view.tab.step(by);
@@ -394,47 +612,18 @@ fn switch_tab(app: &mut App, by: isize) -> Vec<Effect> {
     effects
 }
 
-fn choose(app: &mut App, pick: impl Fn(Kind, &Value) -> Option<Value>) -> Vec<Effect> {
-    let (now, protocol) = (app.now, &app.protocol);
-    let view = app.open.as_mut().expect("open");
-    let Some(Row::Field { path, kind, .. }) = view.focused() else {
-        return Vec::new();
-    };
-    let (target_path, new) = match kind {
-        Kind::Member { name } => {
-            let on = member_value(&view.value, &path, name);
-            let Some(Value::Bool(next)) = pick(kind, &Value::Bool(on)) else {
-                return Vec::new();
-            };
-            (path.clone(), toggle_member(&view.value, &path, name, next))
-        }
-        Kind::Choice { .. } | Kind::Bool => {
-            let current = fields::get(&view.value, &path).clone();
-            match pick(kind, &current) {
-                Some(v) => (path.clone(), v),
-                None => return Vec::new(),
-            }
-        }
-        _ => return Vec::new(),
-    };
-    match view.apply(&target_path, new, protocol, now) {
-        Ok(changes) if changes.is_empty() => Vec::new(),
-        Ok(changes) => save_effect(app, changes),
-        Err(reason) => {
-            app.status = Some((reason, true));
-            Vec::new()
-        }
-    }
-}
-
 /// Leaves the case: commit typing, remember the position, save it, unlock; then the
 /// rounds list (or quit).
 fn close_case(app: &mut App, quit: bool) -> Vec<Effect> {
     // Read-only: nothing typed can be kept, so it never holds the clinician on the screen.
     let read_only = app.open.as_ref().is_some_and(|v| v.read_only().is_some());
     let mut effects = if read_only { Vec::new() } else { commit(app) };
+    if quit && matches!(app.overlay, Some(Overlay::ConfirmArchive)) {
+        // Leaving in a hurry never archives: the question was not answered.
+        app.overlay = None;
+    }
     let view = app.open.as_mut().expect("open");
-    if view.editor.as_ref().is_some_and(|e| e.error.is_some()) && !quit {
+    if (view.refused() || app.overlay.is_some()) && !quit {
         return effects;
     }
     let id = view.id();
@@ -475,5 +664,75 @@ pub fn shutdown(app: &mut App) -> Vec<Effect> {
         close_case(app, true)
     } else {
         vec![Effect::Quit]
+    }
+}
+
+/// A bracketed paste: text for the focused field, never keys. Newlines (CR, LF, CRLF) stay in
+/// the notes editor and become spaces in a one-line field; other control characters are
+/// dropped (they could never be saved, and must not reach the terminal).
+pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    app.status = None;
+    let multi = text.replace("\r\n", "\n").replace('\r', "\n");
+    let clean = |keep_newlines: bool| -> String {
+        multi
+            .chars()
+            .filter_map(|c| match c {
+                '\n' if keep_newlines => Some('\n'),
+                '\n' | '\t' => Some(' '),
+                c if c.is_control() || crate::output::is_unsafe(c) => None,
+                c => Some(c),
+            })
+            .collect()
+    };
+    let line = clean(false);
+    match &mut app.overlay {
+        Some(Overlay::NewRow { input, .. }) => {
+            insert_text(input, line.trim());
+            return Vec::new();
+        }
+        Some(_) => {
+            app.status = Some(("paste ignored: answer the question first".into(), true));
+            return Vec::new();
+        }
+        None => {}
+    }
+    let Some(view) = app.open.as_mut() else {
+        if app.rounds.filtering {
+            insert_text(&mut app.rounds.filter, line.trim());
+            app.rounds.selected = 0;
+        } else {
+            app.status = Some((
+                "paste ignored: press / to filter, Enter to open".into(),
+                true,
+            ));
+        }
+        return Vec::new();
+    };
+    if view.pane == Pane::Plan {
+        app.status = Some(("paste ignored: the plan is read-only".into(), true));
+        return Vec::new();
+    }
+    if let Some(ed) = &mut view.editor {
+        if std::mem::take(&mut ed.fresh) {
+            ed.input = Input::default();
+        }
+        match &mut ed.area {
+            Some(area) => {
+                area.insert_str(clean(true));
+            }
+            None => insert_text(&mut ed.input, &line),
+        }
+        ed.error = None;
+    } else if let Some(c) = &mut view.chooser {
+        c.type_text(&line);
+    } else {
+        app.status = Some(("paste ignored: move to a field first".into(), true));
+    }
+    Vec::new()
+}
+
+fn insert_text(input: &mut Input, text: &str) {
+    for c in text.chars() {
+        input.handle(InputRequest::InsertChar(c));
     }
 }

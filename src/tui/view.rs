@@ -21,7 +21,27 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return too_small(frame, area);
     }
-    let [body, bar] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let [banner, body, bar] = Layout::vertical([
+        Constraint::Length(u16::from(app.simulated)),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    if app.simulated {
+        // Reverse video whatever the colours: nobody mistakes a what-if for now.
+        let text = format!(
+            " SIMULATED TIME {} · what-if view: read-only, nothing is saved",
+            app.now.format("%Y-%m-%d %H:%M")
+        );
+        frame.render_widget(
+            Paragraph::new(live::fit(&text, banner.width as usize)).style(
+                Style::new().add_modifier(
+                    ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD,
+                ),
+            ),
+            banner,
+        );
+    }
     match &app.open {
         Some(view) => render_case(frame, body, app, view),
         None => render_rounds(frame, body, app),
@@ -104,7 +124,15 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::styled("showing archived cases too", t.dim()));
     }
     let rows = app.visible_rows();
-    if app.rounds.list.rows.is_empty() {
+    let archived = app.archived_count();
+    if app.rounds.list.rows.is_empty() && archived > 0 {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("No active cases · {archived} archived ({} shows them)", "a"),
+            t.title(),
+        ));
+        lines.push(Line::raw("  n                  start a new case"));
+    } else if app.rounds.list.rows.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
             "No cases in this data directory yet.",
@@ -118,10 +146,7 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
         ));
     } else {
         lines.push(Line::styled(
-            format!(
-                "{:<7} {:<16} {:>3}  {:<19} {:<8} {:<7} {}",
-                "", "LABEL", "POD", "RT WINDOW", "MRI", "PATH", "ITEMS"
-            ),
+            rounds_header(RowLayout::for_width(area.width)),
             t.dim(),
         ));
         if rows.is_empty() {
@@ -136,7 +161,12 @@ fn render_rounds(frame: &mut Frame, area: Rect, app: &App) {
     );
     let offset = app.rounds.selected.saturating_sub(avail.saturating_sub(1));
     for (i, row) in rows.iter().enumerate().skip(offset).take(avail) {
-        lines.push(rounds_line(row, i == app.rounds.selected, t));
+        lines.push(rounds_line(
+            row,
+            i == app.rounds.selected,
+            t,
+            RowLayout::for_width(area.width),
+        ));
     }
     if !app.rounds.list.damaged.is_empty() {
         lines.push(Line::styled(
@@ -165,7 +195,69 @@ fn mini_gauge(row: &RoundsRow, t: &Theme) -> Vec<Span<'static>> {
         .collect()
 }
 
-fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
+/// The rounds columns for a terminal width: at 80 the essentials and the top pitfall; wider
+/// terminals add the RT gauge, longer labels, info counts and who holds a case.
+#[derive(Debug, Clone, Copy)]
+struct RowLayout {
+    width: usize,
+    label: usize,
+    gauge: bool,
+    holder: bool,
+}
+
+impl RowLayout {
+    fn for_width(w: u16) -> RowLayout {
+        let w = w as usize;
+        RowLayout {
+            width: w,
+            label: if w >= 120 { 16 } else { 12 },
+            gauge: w >= 120,
+            holder: w >= 150,
+        }
+    }
+    /// Width of everything before the top pitfall.
+    fn fixed(self) -> usize {
+        // sev 7 + marks 3 + label + POD 4 + window 12 + MRI 7 + path 5 + counts 10
+        7 + 3 + 1 + self.label + 4 + 12 + 7 + 5 + 10 + if self.gauge { 9 } else { 0 }
+    }
+    fn holder_w(self) -> usize {
+        if self.holder { 24 } else { 0 }
+    }
+    fn top_w(self) -> usize {
+        self.width
+            .saturating_sub(self.fixed() + self.holder_w() + 1)
+            .max(8)
+    }
+}
+
+fn rounds_header(l: RowLayout) -> String {
+    let mut s = format!(
+        "{:<7}{:<3} {:<lw$} {:>3} ",
+        "",
+        "",
+        "LABEL",
+        "POD",
+        lw = l.label
+    );
+    if l.gauge {
+        s.push_str(&format!("{:<9}", "0─RT─28"));
+    }
+    s.push_str(&format!(
+        "{:<12}{:<7}{:<5}{:<10}{:<tw$}",
+        "RT WINDOW",
+        "MRI",
+        "PATH",
+        "ITEMS",
+        "TOP PITFALL",
+        tw = l.top_w() + 1
+    ));
+    if l.holder {
+        s.push_str("HELD BY");
+    }
+    s
+}
+
+fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme, l: RowLayout) -> Line<'static> {
     use crate::protocol::Severity;
     let (mark, sev) = if row.critical > 0 {
         ("!! CRIT", Some(Severity::Critical))
@@ -174,10 +266,13 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
     } else {
         ("  ok", None)
     };
-    let mut label: String = row.label.chars().take(16).collect();
-    if row.holder.is_some() {
+    let mut label: String = row.label.chars().take(l.label).collect();
+    if row.holder.is_some() && !l.holder {
         // Held by another instance: it opens read-only.
-        label = format!("{} (ro)", label.chars().take(11).collect::<String>());
+        label = format!(
+            "{} (ro)",
+            label.chars().take(l.label - 5).collect::<String>()
+        );
     }
     let window = match (row.rt_state, row.days_to_deadline) {
         (Some(RtState::Overdue), Some(d)) => format!("overdue {}d", -d),
@@ -203,36 +298,58 @@ fn rounds_line(row: &RoundsRow, selected: bool, t: &Theme) -> Line<'static> {
             format!("{mark:<7}"),
             sev.map_or(Style::new(), |s| t.severity(s)).patch(base),
         ),
+        Span::styled(row.marks.text(), t.title().patch(base)),
         Span::styled(
             format!(
-                " {:<16} {:>3}  ",
+                " {:<lw$} {:>3} ",
                 label,
-                row.pod.map_or("?".into(), |p| p.to_string())
+                row.pod.map_or("?".into(), |p| p.to_string()),
+                lw = l.label
             ),
             base,
         ),
     ];
-    spans.extend(mini_gauge(row, t));
-    spans.push(Span::styled(format!(" {window:<10} "), base));
+    if l.gauge {
+        spans.extend(mini_gauge(row, t));
+        spans.push(Span::styled(" ", base));
+    }
     spans.push(Span::styled(
-        format!("{mri:<8}"),
+        format!("{:<12}", live::fit(&window, 11)),
+        base,
+    ));
+    spans.push(Span::styled(
+        format!("{:<7}", live::fit(&mri, 6)),
         if row.mri_minutes_left.is_some() {
             t.severity(Severity::Warning).patch(base)
         } else {
             base
         },
     ));
-    spans.push(Span::styled(format!(" {path:<7}"), base));
+    spans.push(Span::styled(format!("{:<5}", live::fit(&path, 4)), base));
     spans.push(Span::styled(
+        // Ten columns: "1!! 3! 7?" and a space before the top pitfall.
         format!(
-            " {}!! {}! {}?{}",
-            row.critical,
-            row.warning,
-            row.ask,
-            if row.archived { " archived" } else { "" }
+            "{:<10}",
+            format!("{}!! {}! {}?", row.critical, row.warning, row.ask)
         ),
         base,
     ));
+    let top = match (&row.top, row.archived) {
+        (_, true) => "archived".to_string(),
+        (Some(top), false) => top.clone(),
+        (None, false) => String::new(),
+    };
+    spans.push(Span::styled(
+        format!("{:<w$}", live::fit(&top, l.top_w()), w = l.top_w() + 1),
+        sev.map_or(Style::new(), |s| t.severity(s)).patch(base),
+    ));
+    if l.holder {
+        let h = row.holder.as_deref().unwrap_or("");
+        spans.push(Span::styled(
+            live::fit(h, l.holder_w()),
+            t.dim().patch(base),
+        ));
+    }
     Line::from(spans)
 }
 
@@ -302,6 +419,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = view.rows();
+    let mut sticky: Vec<Line> = Vec::new();
     let mut lines: Vec<Line> = Vec::new();
     let mut focus_line = 0;
     let mut cursor: Option<(usize, usize)> = None;
@@ -320,7 +438,11 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                     lines.push(Line::styled(format!("  {part}"), t.dim()));
                 }
             }
-            Row::SpineMap => lines.extend(spine::lines(&view.case, &view.eval, t)),
+            // The map stays in view above the scrolling rows while a lesion is edited.
+            Row::SpineMap => sticky.extend(spine::lines(&view.case, &view.eval, t)),
+            Row::ExamTable => {
+                lines.extend(super::exams::lines(&view.case, inner.width as usize, t))
+            }
             Row::List { title, index, .. } => {
                 let text = match index {
                     None => format!("{title}  + Ctrl-A add"),
@@ -338,7 +460,50 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                     if is_focus { t.title() } else { Style::new() },
                 );
                 let editing = is_focus && view.editor.as_ref().is_some_and(|e| &e.path == path);
-                if editing {
+                let choosing = is_focus && view.chooser.as_ref().is_some_and(|c| &c.path == path);
+                if editing && view.editor.as_ref().is_some_and(|e| e.area.is_some()) {
+                    let ed = view.editor.as_ref().expect("editing");
+                    let area = ed.area.as_ref().expect("notes");
+                    lines.push(Line::from(vec![
+                        label_span,
+                        Span::styled("Enter new line · Tab done", t.dim()),
+                    ]));
+                    let (crow, ccol) = (area.cursor().0, area.cursor().1);
+                    let width = (inner.width as usize).saturating_sub(3).max(4);
+                    for (r, text) in area.lines().iter().enumerate() {
+                        let chars: Vec<char> = text.chars().collect();
+                        // Long lines wrap by characters so the cursor can be placed exactly.
+                        let chunks: Vec<String> = if chars.is_empty() {
+                            vec![String::new()]
+                        } else {
+                            chars.chunks(width).map(|c| c.iter().collect()).collect()
+                        };
+                        for (n, chunk) in chunks.iter().enumerate() {
+                            if r == crow && (ccol / width == n) {
+                                cursor = Some((lines.len(), 2 + ccol % width));
+                            }
+                            let pad = width.saturating_sub(chunk.chars().count());
+                            lines.push(Line::from(vec![
+                                Span::raw("  "),
+                                Span::styled(format!("{chunk}{}", " ".repeat(pad)), t.focus()),
+                            ]));
+                        }
+                        if r == crow
+                            && ccol > 0
+                            && ccol % width == 0
+                            && ccol / width == chunks.len()
+                        {
+                            cursor = Some((lines.len() - 1, 2 + width.min(ccol)));
+                        }
+                    }
+                    if let Some(err) = &ed.error {
+                        let width = (inner.width as usize).saturating_sub(4);
+                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
+                            let mark = if n == 0 { "✗" } else { " " };
+                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
+                        }
+                    }
+                } else if editing {
                     let ed = view.editor.as_ref().expect("editing");
                     let scroll = ed.input.visual_scroll(value_w.saturating_sub(1));
                     let shown: String = ed
@@ -362,6 +527,9 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         label_span,
                         Span::styled(format!("{shown}{}", " ".repeat(pad)), st),
                     ]));
+                    if let Some(hint) = format_hint(*kind).filter(|_| ed.error.is_none()) {
+                        lines.push(Line::styled(format!("  {hint}"), t.dim()));
+                    }
                     if let Some(err) = &ed.error {
                         // The whole reason, wrapped: a cut-off refusal does not say why.
                         let width = (inner.width as usize).saturating_sub(4);
@@ -370,17 +538,45 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                             lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
                         }
                     }
+                } else if choosing {
+                    let c = view.chooser.as_ref().expect("choosing");
+                    let shown = match c.kind {
+                        super::fields::Kind::Member { .. } => super::choice::name(&c.value),
+                        _ => c.kind.show(&c.value).unwrap_or_else(|| "unknown".into()),
+                    };
+                    let pending = c.value != view.saved_choice(c);
+                    let pts = super::points::of_choice(path, &c.value, app.now)
+                        .map_or(String::new(), |p| format!(" +{p}"));
+                    let mut text = format!("‹ {shown}{pts} ›");
+                    if pending {
+                        text.push_str(" Tab saves");
+                    }
+                    let text: String = text.chars().take(value_w).collect();
+                    lines.push(Line::from(vec![label_span, Span::styled(text, t.focus())]));
+                    let options = super::points::options_line(path, &c.kind.options(), app.now);
+                    if let Some(o) = options.filter(|_| c.error.is_none()) {
+                        for part in live::wrap(&o, (inner.width as usize).saturating_sub(2)) {
+                            lines.push(Line::styled(format!("  {part}"), t.dim()));
+                        }
+                    }
+                    if let Some(err) = &c.error {
+                        let width = (inner.width as usize).saturating_sub(4);
+                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
+                            let mark = if n == 0 { "✗" } else { " " };
+                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
+                        }
+                    }
                 } else {
                     let shown = field_text(&view.value, path, *kind);
+                    let pts = super::points::current(view, path)
+                        .map_or(String::new(), |p| format!(" +{p}"));
                     let (text, st) = match shown {
-                        Some(s) => (s, Style::new()),
+                        Some(s) => (s + &pts, Style::new()),
                         None => ("unknown".into(), t.unknown()),
                     };
-                    let text = if is_focus && !kind.is_typed() {
-                        format!("‹ {text} ›")
-                    } else {
-                        text
-                    };
+                    // Notes show their first line here; the editor shows them whole.
+                    let text = text.lines().next().unwrap_or("").to_string()
+                        + if text.contains('\n') { " …" } else { "" };
                     let text: String = text.chars().take(value_w).collect();
                     lines.push(Line::from(vec![
                         label_span,
@@ -393,6 +589,10 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
             k += 1;
         }
     }
+    let sticky_h = (sticky.len() as u16).min(inner.height / 2);
+    let [top, inner] =
+        Layout::vertical([Constraint::Length(sticky_h), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(sticky), top);
     let h = inner.height as usize;
     let offset = (focus_line + 3).saturating_sub(h);
     let shown: Vec<Line> = lines.into_iter().skip(offset).take(h).collect();
@@ -406,6 +606,51 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
             inner.x + col.min((inner.width as usize).saturating_sub(1)) as u16,
             inner.y + (line - offset) as u16,
         ));
+    }
+}
+
+/// The format a focused date or time field takes, shown under it while typing.
+fn format_hint(kind: super::fields::Kind) -> Option<&'static str> {
+    match kind {
+        super::fields::Kind::Date => Some("e.g. 2026-11-20, today, -3"),
+        super::fields::Kind::Time => Some("e.g. 08:30, 2026-11-20T08:30, now"),
+        _ => None,
+    }
+}
+
+/// What the current screen shows that needs a word: the spine map's marks, the exam
+/// table's arrows, the score points.
+pub fn screen_notes(app: &App) -> Vec<&'static str> {
+    let Some(view) = app.open.as_ref().filter(|v| v.pane == Pane::Form) else {
+        return Vec::new();
+    };
+    match view.tab {
+        Tab::Patient => vec![
+            "Dates: 2026-11-20, today, yesterday, -3 (days ago). Span as T10-L2.",
+            "Choices: type the first letters (i instability, n neuro deficit).",
+        ],
+        Tab::Imaging => vec![
+            "Spine map: C T L S regions; · a vertebra; ● lesion treated by surgery;",
+            "  ○ other lesion; ═ the fixed span; └─┘ the computed RT field.",
+            "Ctrl-A on a lesion adds the next one (level first); } { between sections.",
+            "SINS and ESCC choices show their points (+N) as a calculator does.",
+            "Ctrl-A on the MRI list asks requested or done, then its time.",
+        ],
+        Tab::Neuro => vec![
+            "Exam table, newest first: ↑ better, ↓ worse, = same as the exam before.",
+            "A Frankel drop or a component becoming impaired marks the exam new or worse.",
+        ],
+        Tab::Pathology => vec![
+            "Tokuhashi choices show their points; general condition comes from KPS,",
+            "  palsy from the latest Frankel grade. KPS in steps of 10.",
+        ],
+        Tab::Pain => vec!["Unknown is not no: an unknown contraindication is asked for."],
+        Tab::Wound => {
+            vec!["A wound status recorded stamps the check time. Doses in Gy (1,8 or 1.8)."]
+        }
+        Tab::Discharge => {
+            vec!["Notes: Enter is a new line, Tab leaves. Archiving asks first (y/N)."]
+        }
     }
 }
 

@@ -4,22 +4,35 @@
 
 use super::*;
 
-/// How a row of `neuro_exams` is named in words: "exam of 2026-11-27 08:00", or
-/// "exam 3 (no time)" by its place in the list.
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `22nd`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// How a row of `neuro_exams` is named in words: "the exam of 2026-11-27 08:00", or
+/// "the 3rd exam in the list (no time)".
 pub(super) fn exam_name(case: &Case, i: usize) -> String {
     match case.neuro_exams.get(i).and_then(|e| e.at) {
-        Some(t) => format!("exam of {}", t.format("%Y-%m-%d %H:%M")),
-        None => format!("exam {} (no time)", i + 1),
+        Some(t) => format!("the exam of {}", t.format("%Y-%m-%d %H:%M")),
+        None => format!("the {} exam in the list (no time)", ordinal(i + 1)),
     }
 }
 
-/// How a row of `mri` is named: "MRI requested 2026-11-27 10:05", or "MRI entry 2".
+/// How a row of `mri` is named: "the MRI of 2026-11-27 10:05", "the MRI requested
+/// 2026-11-27 09:00", or "the 2nd MRI entry".
 pub(super) fn mri_name(case: &Case, i: usize) -> String {
     let m = &case.mri[i];
     match (m.at, m.requested_at) {
-        (Some(t), _) => format!("MRI of {}", t.format("%Y-%m-%d %H:%M")),
-        (None, Some(t)) => format!("MRI requested {}", t.format("%Y-%m-%d %H:%M")),
-        (None, None) => format!("MRI entry {}", i + 1),
+        (Some(t), _) => format!("the MRI of {}", t.format("%Y-%m-%d %H:%M")),
+        (None, Some(t)) => format!("the MRI requested {}", t.format("%Y-%m-%d %H:%M")),
+        (None, None) => format!("the {} MRI entry", ordinal(i + 1)),
     }
 }
 
@@ -188,6 +201,16 @@ pub(super) fn w_neuro_mri(c: &Ctx, out: &mut Out) {
                 .as_ref()
                 .map_or(String::new(), |r| format!(" {r}.")),
         ));
+    }
+    if clock.is_none() {
+        vars.push((
+            "requested",
+            clocks::mri_requested(c.case, c.now, c.cutoff).map_or(String::new(), |r| {
+                because.push(b("mri", &r));
+                format!(" {r}.")
+            }),
+        ));
+        vars.push(("further", String::new()));
     }
     because.push(b(
         "mri: last done at or before now",
