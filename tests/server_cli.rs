@@ -155,6 +155,20 @@ fn a_ward_is_set_up_from_the_command_line_and_every_command_works_on_it() {
         "{audit}"
     );
 
+    // evaluate ID (with its version for the next --expect-version), as of a time, and
+    // rounds --since, all read from the server.
+    let eval = ok(run(&ana, &["evaluate", "bed12", "--format", "json"]));
+    let eval: serde_json::Value = serde_json::from_str(&eval).unwrap();
+    assert_eq!(eval["version"], 2);
+    let o = run(&ana, &["evaluate", "bed12", "--as-of", "2000-01-01"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "before its import: {err}");
+    ok(run(
+        &ana,
+        &["evaluate", "bed12", "--as-of", "2099-01-01T08:00"],
+    ));
+    ok(run(&ana, &["rounds", "--since", "2026-11-01"]));
+
     let status = ok(run(&admin, &["server", "status"]));
     assert!(status.contains("version 1"), "{status}");
     assert!(
