@@ -272,6 +272,14 @@ fn a_clinician_cannot_update_delete_insert_or_truncate_the_trail() {
         let e = raw.batch_execute(sql).unwrap_err();
         assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{sql}: {e:?}");
     }
+    // Nor slip a document under another case's id through the save function.
+    let e = raw
+        .batch_execute(
+            "SELECT spinewatch.save_case('bed4', 'trail 4B', '{\"id\":\"other\"}', 1, \
+             '[{\"path\":\"x\",\"old\":null,\"new\":1}]', NULL)",
+        )
+        .unwrap_err();
+    assert_eq!(e.code().map(|c| c.code()), Some("SW400"), "{e:?}");
     let trail = ana.history("bed4").unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].user, "trail_ana");

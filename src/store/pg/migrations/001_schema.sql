@@ -176,6 +176,9 @@ DECLARE
     v_ward text;
     v_version bigint;
 BEGIN
+    IF p_doc->>'id' IS DISTINCT FROM p_id OR jsonb_typeof(p_doc) <> 'object' THEN
+        RAISE EXCEPTION 'the document''s id is not %', p_id USING ERRCODE = 'SW400';
+    END IF;
     SELECT * INTO v_row FROM spinewatch.cases WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
         IF p_expect <> 0 THEN
