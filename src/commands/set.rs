@@ -99,6 +99,13 @@ fn append_row(app: &mut App, list_path: &str, json: &str) -> Result<Vec<Change>,
         .unwrap_or_default();
     let index = rows.len();
     typed_in_row(view, list_path, index, &mut row, &protocol, now)?;
+    // A new row gets a random uid, as in the TUI (a positional one could repeat a removed
+    // row's).
+    if let Some(map) = row.as_object_mut()
+        && map.get("uid").is_none_or(Value::is_null)
+    {
+        map.insert("uid".into(), Value::from(crate::case::uid::random()));
+    }
     rows.push(row);
     let mut changes = view.apply(list_path, Value::Array(rows), &protocol, now)?;
     if let Some(first) = changes.first_mut() {
