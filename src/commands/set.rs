@@ -63,7 +63,7 @@ fn apply(app: &mut App, a: &Assignment) -> Result<Vec<Change>, String> {
         return append_row(app, list_path, &a.value);
     }
     let new = match kind_of(app, &a.path) {
-        Some(kind) => kind.parse_named(&a.value, now)?,
+        Some(kind) => kind.parse_named(&a.value, now, protocol.zone)?,
         // A field the form edits as a whole list (MDT attendees) or that has no form field:
         // a JSON value, checked like any other.
         None => {
@@ -166,7 +166,7 @@ fn typed_in_row(
     for (key, kind) in kinds {
         if let Some(Value::String(text)) = fields.get(&key) {
             let parsed = kind
-                .parse(text, now)
+                .parse(text, now, protocol.zone)
                 .map_err(|reason| format!("{key}: {reason}"))?;
             fields.insert(key, parsed);
         }
