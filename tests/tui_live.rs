@@ -165,3 +165,78 @@ fn a_changed_case_keeps_the_cursor_on_the_same_patient() {
         "the cursor stayed on the same patient"
     );
 }
+
+#[test]
+fn rows_mark_what_changed_since_this_users_last_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mine = FileStore::open(dir.path()).unwrap();
+    mine.create(&demo_case(now()), &[], now()).unwrap();
+    let mut app = test_app(now());
+    // The last review was long before the case came in, by another account than the one
+    // that wrote it: the case is new (▲) and edited by someone else (✎).
+    app.review = Some(spinewatch::tui::review::Review {
+        since: parse_time("2000-01-01T08:00").unwrap(),
+        user: "reviewer-elsewhere".into(),
+    });
+    perform(
+        &mut app,
+        &mut mine,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    let marks = row_of(&app, ID).unwrap().marks;
+    assert!(marks.new_pitfall && marks.edited, "{marks:?}");
+    assert!(!marks.cleared);
+    // The same review by the account that wrote the trail: not marked as someone else's.
+    let me = mine.history(ID).unwrap()[0].user.clone();
+    app.review.as_mut().unwrap().user = me;
+    perform(
+        &mut app,
+        &mut mine,
+        Path::new("."),
+        vec![Effect::LoadRounds],
+    );
+    assert!(!row_of(&app, ID).unwrap().marks.edited);
+    // The marks are drawn at the start of the row, beside the severity.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| spinewatch::tui::view::draw(f, &app)).unwrap();
+    let text = format!("{}", t.backend());
+    assert!(text.contains("! WARN ▲   Bed 12"), "{text}");
+}
+
+/// The live refresh moves one row; the list must be the one a full reload would give.
+#[test]
+fn a_one_case_refresh_gives_the_same_list_as_a_full_reload() {
+    let mut cases = Vec::new();
+    for (i, days) in [0i64, -26, -10, -3].into_iter().enumerate() {
+        let mut v = serde_json::to_value(demo_case(now())).unwrap();
+        spinewatch::tui::demo::shift_dates(&mut v, days);
+        let mut c = spinewatch::case::Case::from_value(&v, now()).unwrap();
+        c.id = Some(format!("bed{i}"));
+        c.patient.label = Some(format!("Bed {i}"));
+        cases.push(c);
+    }
+    let mut app = test_app(now());
+    app.set_listing(spinewatch::store::Listing {
+        cases: cases.clone(),
+        damaged: Vec::new(),
+    });
+    for (id, change) in [("bed0", 0), ("bed2", 1), ("bed3", 2)] {
+        let mut c = cases
+            .iter()
+            .find(|c| c.id.as_deref() == Some(id))
+            .unwrap()
+            .clone();
+        match change {
+            0 => c.wound.status = Some(WoundStatus::Infection),
+            1 => c.archived = Some(true),
+            _ => c.patient.label = Some("Aa first by label".into()),
+        }
+        app.case_changed(id, Some(c));
+        let incremental = app.rounds.list.rows.clone();
+        app.relist();
+        assert_eq!(incremental, app.rounds.list.rows, "after changing {id}");
+    }
+    app.case_changed("bed1", None);
+    assert!(row_of(&app, "bed1").is_none(), "gone");
+}

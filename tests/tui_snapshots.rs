@@ -7,6 +7,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use spinewatch::case::{Case, parse_time};
+use spinewatch::store::Store;
 use spinewatch::store::memory::MemoryStore;
 use spinewatch::tui::demo::demo_case;
 use spinewatch::tui::form::Tab;
@@ -86,8 +87,23 @@ fn rounds_list_most_urgent_first() {
         .iter()
         .map(|r| r.label.as_str())
         .collect();
-    // The running MRI clock first (the order of `spinewatch rounds`), then RT overdue.
+    // The order of `spinewatch rounds`: a running MRI clock first, then critical count.
     assert_eq!(labels, ["Bed 7", "Bed 3", "Bed 12"]);
+    // Each row says what is critical, in a few words.
+    let text = format!("{}", screen(&app, 80, 24).backend());
+    let bed7 = text.lines().find(|l| l.contains("Bed 7")).unwrap();
+    let top = spinewatch::store::rounds_list(
+        &store.load_all(now()).unwrap(),
+        &app.protocol,
+        now(),
+        false,
+    )
+    .cases
+    .into_iter()
+    .find(|e| e.label == "Bed 7")
+    .and_then(|e| e.top)
+    .expect("Bed 7 has a top pitfall");
+    assert!(bed7.contains(&top.short), "{bed7} lacks {:?}", top.short);
     snap("rounds", &app);
 }
 

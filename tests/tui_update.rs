@@ -746,6 +746,13 @@ fn a_pasted_newline_never_leaves_the_field_and_never_archives() {
         "Posterior stabilization T10-L2"
     );
     assert_eq!(view.focused().unwrap().path(), "surgery.procedure");
+    // A terminal that turned CRLF into CR CR still gives one space.
+    update(&mut app, ctrl('u'));
+    spinewatch::tui::paste(&mut app, "Posterior\r\rstabilization");
+    assert_eq!(
+        app.open.as_ref().unwrap().editor.as_ref().unwrap().text(),
+        "Posterior stabilization"
+    );
     // Enter in a one-line field commits and moves on; in the notes it is a new line.
     goto(&mut app, Tab::Discharge, "notes");
     update(&mut app, key(KeyCode::Enter));

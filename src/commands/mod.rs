@@ -6,7 +6,7 @@ pub mod export;
 pub mod server;
 pub mod set;
 
-pub use export::export;
+pub use export::{ExportRequest, export};
 
 /// `--format` of `evaluate`, `rounds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -202,6 +202,23 @@ impl App {
         self.rounds.selected = at.unwrap_or(self.rounds.selected).min(n.saturating_sub(1));
     }
 
+    /// One case's row again, at its place; the others stay as they are (a live refresh).
+    pub fn relist_one(&mut self, id: &str) {
+        let selected = self
+            .visible_rows()
+            .get(self.rounds.selected)
+            .map(|r| r.id.clone());
+        let mut list = std::mem::take(&mut self.rounds.list);
+        self.rounds
+            .cache
+            .relist_one(&mut list, id, self.rounds.show_archived);
+        self.rounds.list = list;
+        let rows = self.visible_rows();
+        let n = rows.len();
+        let at = selected.and_then(|id| rows.iter().position(|r| r.id == id));
+        self.rounds.selected = at.unwrap_or(self.rounds.selected).min(n.saturating_sub(1));
+    }
+
     /// Marks the cases another instance holds (shown with a lock on the rounds list).
     pub fn mark_held(&mut self, holder: impl Fn(&str) -> Option<String>) {
         let ids: Vec<String> = self.rounds.cache.entries.keys().cloned().collect();
@@ -218,7 +235,7 @@ impl App {
             Some(h) => self.rounds.cache.holders.insert(id.to_string(), h),
             None => self.rounds.cache.holders.remove(id),
         };
-        self.relist();
+        self.relist_one(id);
     }
 
     /// A case changed elsewhere (another instance, an import): `None` when it is gone. Only
@@ -240,7 +257,7 @@ impl App {
         self.rounds
             .cache
             .update(id, case.as_ref(), &self.protocol, self.now);
-        self.relist();
+        self.relist_one(id);
         if let (Some(case), Some(view)) = (case, &self.open)
             && view.id() == id
             && view.read_only().is_some()

@@ -5,8 +5,8 @@
 use super::App;
 use super::rounds::Marks;
 use crate::case::{format_time, parse_time};
+use crate::history::ChangedSince;
 use crate::store::Store;
-use crate::store::audit::Entry;
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -47,18 +47,14 @@ pub fn record(key: &str, at: NaiveDateTime) {
     }
 }
 
-/// ✎: someone else changed the case after `since` (the trail's times are wall-clock times).
-pub fn edited_since(history: &[Entry], review: &Review) -> bool {
-    history
-        .iter()
-        .any(|e| e.user != review.user && parse_time(&e.at).is_some_and(|at| at > review.since))
-}
-
-/// The marks of one case from its audit trail.
-pub fn marks(history: &[Entry], review: &Review) -> Marks {
+/// The marks of one case: what `spinewatch rounds --since` says changed (the case rebuilt as
+/// it stood at the review from its audit trail, evaluated then, against now), and whether
+/// someone other than this user edited it.
+pub fn marks_of(changed: &ChangedSince, review: &Review) -> Marks {
     Marks {
-        edited: edited_since(history, review),
-        ..Marks::default()
+        new_pitfall: !changed.appeared.is_empty(),
+        cleared: !changed.cleared.is_empty(),
+        edited: changed.edited_by.iter().any(|u| *u != review.user),
     }
 }
 
@@ -67,6 +63,7 @@ pub fn mark(app: &mut App, store: &dyn Store, ids: Option<&[String]>) {
     let Some(review) = app.review.clone() else {
         return;
     };
+    let some = ids.is_some();
     let all: Vec<String>;
     let ids = match ids {
         Some(ids) => ids,
@@ -76,32 +73,66 @@ pub fn mark(app: &mut App, store: &dyn Store, ids: Option<&[String]>) {
         }
     };
     for id in ids {
-        let history = store.history(id).unwrap_or_default();
-        app.set_marks(id, marks(&history, &review));
+        let Some(case) = app
+            .listing
+            .cases
+            .iter()
+            .find(|c| c.id.as_deref() == Some(id))
+        else {
+            continue;
+        };
+        let line =
+            crate::store::rounds::entry_since(store, case, &app.protocol, app.now, review.since);
+        let marks = match &line.changed_since {
+            Some(c) => marks_of(c, &review),
+            None => Marks::default(),
+        };
+        app.set_marks(id, marks);
+        if some {
+            app.relist_one(id);
+        }
     }
-    app.relist();
+    if !some {
+        app.relist();
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(at: &str, user: &str) -> Entry {
-        serde_json::from_value(serde_json::json!({
-            "seq": 1, "at": at, "user": user, "path": "wound.status",
-            "old": null, "new": "infection", "prev": ""
-        }))
-        .unwrap()
-    }
-
     #[test]
-    fn edited_by_someone_else_after_the_review_only() {
+    fn marks_from_what_changed_and_who_edited() {
         let review = Review {
             since: parse_time("2026-11-25T08:00").unwrap(),
             user: "ana".into(),
         };
-        assert!(!edited_since(&[entry("2026-11-25T09:00", "ana")], &review));
-        assert!(!edited_since(&[entry("2026-11-25T07:00", "ben")], &review));
-        assert!(edited_since(&[entry("2026-11-25T09:00", "ben")], &review));
+        let mut c = ChangedSince {
+            since: "2026-11-25T08:00".into(),
+            appeared: vec!["C-WOUND-INFECTION".into()],
+            cleared: vec![],
+            edited: true,
+            edited_by: vec!["ana".into()],
+            unknown: None,
+        };
+        assert_eq!(
+            marks_of(&c, &review),
+            Marks {
+                new_pitfall: true,
+                cleared: false,
+                edited: false
+            },
+            "her own edit is not marked"
+        );
+        c.edited_by.push("ben".into());
+        c.cleared.push("W-MDT-LATE".into());
+        assert_eq!(
+            marks_of(&c, &review),
+            Marks {
+                new_pitfall: true,
+                cleared: true,
+                edited: true
+            }
+        );
     }
 }

@@ -60,6 +60,8 @@ pub struct RoundsList {
 #[derive(Debug, Clone, Default)]
 pub struct RoundsCache {
     pub entries: HashMap<String, (RoundsEntry, bool)>,
+    /// The entries on the list now, in its order (rows are built from them one for one).
+    pub sorted: Option<crate::store::RoundsList>,
     pub holders: HashMap<String, String>,
     pub marks: HashMap<String, Marks>,
 }
@@ -95,7 +97,7 @@ impl RoundsCache {
 
     /// The rows in the order of `spinewatch rounds`; archived only when asked for.
     pub fn list(
-        &self,
+        &mut self,
         damaged: &[Damaged],
         now: NaiveDateTime,
         include_archived: bool,
@@ -107,32 +109,53 @@ impl RoundsCache {
             .map(|(e, _)| e.clone())
             .collect();
         let list = crate::store::RoundsList::new(now, entries, damaged.to_vec());
-        RoundsList {
-            rows: list
-                .cases
-                .into_iter()
-                .map(|e| {
-                    let archived = self.entries.get(&e.id).is_some_and(|(_, a)| *a);
-                    RoundsRow {
-                        archived,
-                        rt_state: e.rt_window.map(|w| w.state),
-                        days_to_deadline: e.rt_window.and_then(|w| w.days_to_deadline),
-                        critical: e.counts.critical,
-                        warning: e.counts.warning,
-                        info: e.counts.info,
-                        ask: e.counts.ask,
-                        holder: self.holders.get(&e.id).cloned(),
-                        marks: self.marks.get(&e.id).copied().unwrap_or_default(),
-                        top: top_words(&e),
-                        id: e.id,
-                        label: e.label,
-                        pod: e.pod,
-                        mri_minutes_left: e.mri_minutes_left,
-                        pathology_pending_days: e.pathology_pending_days,
-                    }
-                })
-                .collect(),
-            damaged: list.damaged,
+        let rows = list.cases.iter().map(|e| self.row(e)).collect();
+        let damaged = list.damaged.clone();
+        self.sorted = Some(list);
+        RoundsList { rows, damaged }
+    }
+
+    /// One case changed: its row leaves and, unless it is gone (or archived and hidden),
+    /// comes back at its place in the order; the other rows are untouched.
+    pub fn relist_one(&mut self, list: &mut RoundsList, id: &str, include_archived: bool) {
+        let Some(sorted) = &mut self.sorted else {
+            return;
+        };
+        if let Some(i) = sorted.cases.iter().position(|e| e.id == id) {
+            sorted.cases.remove(i);
+            if i < list.rows.len() {
+                list.rows.remove(i);
+            }
+        }
+        let Some((entry, archived)) = self.entries.get(id) else {
+            return;
+        };
+        if *archived && !include_archived {
+            return;
+        }
+        let entry = entry.clone();
+        let at = sorted.replace(entry.clone());
+        let row = self.row(&entry);
+        list.rows.insert(at.min(list.rows.len()), row);
+    }
+
+    fn row(&self, e: &RoundsEntry) -> RoundsRow {
+        RoundsRow {
+            archived: self.entries.get(&e.id).is_some_and(|(_, a)| *a),
+            rt_state: e.rt_window.map(|w| w.state),
+            days_to_deadline: e.rt_window.and_then(|w| w.days_to_deadline),
+            critical: e.counts.critical,
+            warning: e.counts.warning,
+            info: e.counts.info,
+            ask: e.counts.ask,
+            holder: self.holders.get(&e.id).cloned(),
+            marks: self.marks.get(&e.id).copied().unwrap_or_default(),
+            top: top_words(e),
+            id: e.id.clone(),
+            label: e.label.clone(),
+            pod: e.pod,
+            mri_minutes_left: e.mri_minutes_left,
+            pathology_pending_days: e.pathology_pending_days,
         }
     }
 }
@@ -141,7 +164,7 @@ fn id_of(c: &Case) -> String {
     c.id.clone().unwrap_or_default()
 }
 
-/// The top pitfall's few words, as `spinewatch rounds` gives them.
+/// The top pitfall's few words, as `spinewatch rounds` gives them ("MRI due 16:00").
 fn top_words(e: &RoundsEntry) -> Option<String> {
     e.top.as_ref().map(|t| t.short.clone())
 }

@@ -674,15 +674,21 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
     app.status = None;
     let multi = text.replace("\r\n", "\n").replace('\r', "\n");
     let clean = |keep_newlines: bool| -> String {
-        multi
-            .chars()
-            .filter_map(|c| match c {
-                '\n' if keep_newlines => Some('\n'),
-                '\n' | '\t' => Some(' '),
-                c if c.is_control() || crate::output::is_unsafe(c) => None,
-                c => Some(c),
-            })
-            .collect()
+        let mut out = String::with_capacity(multi.len());
+        let mut after_break = false;
+        for c in multi.chars() {
+            match c {
+                '\n' if keep_newlines => out.push('\n'),
+                // A line break (or several: some terminals send CR CR for CRLF) is one space.
+                '\n' if after_break => continue,
+                '\n' => out.push(' '),
+                '\t' => out.push(' '),
+                c if c.is_control() || crate::output::is_unsafe(c) => {}
+                c => out.push(c),
+            }
+            after_break = c == '\n';
+        }
+        out
     };
     let line = clean(false);
     match &mut app.overlay {

@@ -497,11 +497,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         }
                     }
                     if let Some(err) = &ed.error {
-                        let width = (inner.width as usize).saturating_sub(4);
-                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
-                            let mark = if n == 0 { "✗" } else { " " };
-                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
-                        }
+                        lines.extend(refusal(err, inner.width as usize, t));
                     }
                 } else if editing {
                     let ed = view.editor.as_ref().expect("editing");
@@ -531,12 +527,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         lines.push(Line::styled(format!("  {hint}"), t.dim()));
                     }
                     if let Some(err) = &ed.error {
-                        // The whole reason, wrapped: a cut-off refusal does not say why.
-                        let width = (inner.width as usize).saturating_sub(4);
-                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
-                            let mark = if n == 0 { "✗" } else { " " };
-                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
-                        }
+                        lines.extend(refusal(err, inner.width as usize, t));
                     }
                 } else if choosing {
                     let c = view.chooser.as_ref().expect("choosing");
@@ -560,11 +551,7 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
                         }
                     }
                     if let Some(err) = &c.error {
-                        let width = (inner.width as usize).saturating_sub(4);
-                        for (n, part) in live::wrap(err, width).into_iter().enumerate() {
-                            let mark = if n == 0 { "✗" } else { " " };
-                            lines.push(Line::styled(format!("  {mark} {part}"), t.error()));
-                        }
+                        lines.extend(refusal(err, inner.width as usize, t));
                     }
                 } else {
                     let shown = field_text(&view.value, path, *kind);
@@ -607,6 +594,18 @@ fn render_form(frame: &mut Frame, area: Rect, app: &App, view: &CaseView) {
             inner.y + (line - offset) as u16,
         ));
     }
+}
+
+/// A refusal's whole reason under its field, wrapped: a cut-off refusal does not say why.
+fn refusal(err: &str, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    live::wrap(err, width.saturating_sub(4))
+        .into_iter()
+        .enumerate()
+        .map(|(n, part)| {
+            let mark = if n == 0 { "✗" } else { " " };
+            Line::styled(format!("  {mark} {part}"), t.error())
+        })
+        .collect()
 }
 
 /// The format a focused date or time field takes, shown under it while typing.
