@@ -1,6 +1,7 @@
 //! The command line: argument parsing and dispatch. The only place the real clock is read.
 
 use crate::case::parse_date;
+use crate::export::BundleType;
 use crate::failure::Failure;
 use crate::site::load_protocol;
 use chrono::{NaiveDateTime, Timelike};
@@ -68,6 +69,13 @@ pub enum Command {
         target: String,
         #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
         format: ExportFormat,
+        /// FHIR only: how the resources travel (a transaction of conditional updates, the
+        /// same as a batch, or a collection document for archiving).
+        #[arg(long, value_enum, default_value_t = BundleType::Transaction)]
+        bundle: BundleType,
+        /// Write the export to FILE (0600, atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Open the TUI on the seed's patient (dates shifted so that now is POD 5).
     Demo,
@@ -76,7 +84,7 @@ pub enum Command {
         /// The case id.
         id: String,
         /// PATH=VALUE, e.g. wound.status=healing, radiotherapy.start=today,
-        /// neuro_exams[+]='{"at":"2026-12-01T08:30","frankel":"d"}'.
+        /// neuro_exams[+]='{"at":"08:30","frankel":"d"}'.
         #[arg(required = true, value_name = "PATH=VALUE",
               value_parser = crate::commands::set::parse_assignment)]
         assignments: Vec<crate::commands::set::Assignment>,
@@ -155,15 +163,43 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Audit { id, verify }) => {
             crate::commands::cases::audit(cli.data_dir.as_deref(), &id, verify)
         }
-        Some(Command::Export { target, format }) => {
+        Some(Command::Export {
+            target,
+            format,
+            bundle,
+            out,
+        }) => {
             let protocol = load_protocol()?;
-            let out =
-                crate::commands::export(&target, format, cli.data_dir.as_deref(), &protocol, now)?;
-            match format {
-                ExportFormat::Fhir => crate::output::print_json(&out),
-                ExportFormat::Markdown | ExportFormat::Text => crate::output::print_text(&out),
-            }
-            Ok(())
+            let site = crate::site::SiteConfig::load()?;
+            let request = crate::commands::ExportRequest {
+                format,
+                bundle,
+                site: &site,
+                record: cli.now.is_none(),
+            };
+            crate::commands::export(
+                &target,
+                &request,
+                cli.data_dir.as_deref(),
+                &protocol,
+                now,
+                |text| match (&out, format) {
+                    // A JSON file holds the characters as they are (a valid JSON string);
+                    // text and Markdown are escaped as on the terminal: they are read with cat.
+                    (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(path, text),
+                    (Some(path), _) => {
+                        crate::export::out::write_out(path, &crate::output::escape(text))
+                    }
+                    (None, ExportFormat::Fhir) => {
+                        crate::output::print_json(text);
+                        Ok(())
+                    }
+                    (None, ExportFormat::Markdown | ExportFormat::Text) => {
+                        crate::output::print_text(text);
+                        Ok(())
+                    }
+                },
+            )
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         Some(Command::Set {

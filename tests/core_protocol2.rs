@@ -633,3 +633,15 @@ fn every_pitfall_has_a_short_rounds_text_and_plans_have_none() {
     let pit = items.iter().find(|i| i["id"] == "W-RT-OVERDUE").unwrap();
     assert_eq!(pit["short"], "RT overdue, POD 30");
 }
+
+#[test]
+fn a_clock_at_the_end_of_the_calendar_does_not_panic() {
+    let c = exams(json!([
+        { "at": "9999-12-31T20:00", "frankel": "e" },
+        { "at": "9999-12-31T23:00", "frankel": "d" }
+    ]));
+    for p in [Protocol::builtin(), amsterdam()] {
+        let e = evaluate(&c, &p, at("9999-12-31T23:55"));
+        assert!(e.fired("W-NEURO-MRI"));
+    }
+}

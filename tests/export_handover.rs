@@ -59,16 +59,20 @@ fn text_note_fits_80_columns() {
 fn header_has_label_pod_date_surgery_rt_window_and_pathology() {
     let (md, text) = notes(&demo_with(|_| {}), "2026-12-01T08:00");
     for note in [&md, &text] {
-        let head: String = note.lines().take(12).collect::<Vec<_>>().join("\n");
+        let head: String = note.lines().take(24).collect::<Vec<_>>().join("\n");
         assert!(
             head.contains("Bed 12 · POD 11 · T12 · 2026-12-01 08:00"),
             "{head}"
         );
         assert!(head.contains("Posterior stabilization T10-L2"), "{head}");
         assert!(head.contains("on 2026-11-20"), "{head}");
+        // Text wraps; the words are the same.
+        let flat = note.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            head.contains("17 days left to the POD 28 deadline"),
-            "{head}"
+            flat.contains(
+                "17 days left to the POD 28 deadline; window 2026-12-04 to 2026-12-18 (POD 14–28)"
+            ),
+            "{note}"
         );
         assert!(
             head.contains("pending 12 days (biopsy 2026-11-19)"),
@@ -106,11 +110,14 @@ fn critical_pitfalls_come_first_with_their_ids() {
     assert!(text.contains("Discharge:    planned 2026-12-02"));
     // The MRI clock runs from the 06:00 exam: 12 h, so 10:00 left at 08:00.
     assert!(
-        text.contains("MRI clock:    10:00 left: due 2026-12-01T18:00 after the new or worse"),
+        text.contains("MRI clock:    10:00 left: due 18:00 after the new or worse"),
         "{text}"
     );
-    assert!(md.contains("- **MRI clock:** 10:00 left: due 2026-12-01T18:00"));
-    assert!(text.contains("Frankel: D (motor useful) at 2026-12-01T06:00; grade dropped"));
+    assert!(md.contains("- **MRI clock:** 10:00 left: due 18:00"));
+    assert!(
+        text.contains("Frankel: D (motor useful) at 06:00; Frankel dropped E → D at 06:00"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -131,7 +138,7 @@ fn started_radiotherapy_shows_fraction_k_of_n() {
 }
 
 #[test]
-fn plan_is_grouped_by_section_and_asks_listed_with_their_field() {
+fn plan_is_grouped_by_section_and_asks_listed_in_words() {
     let (md, text) = notes(&demo_with(|_| {}), "2026-12-01T08:00");
     let order = [
         "### Radiotherapy",
@@ -141,9 +148,10 @@ fn plan_is_grouped_by_section_and_asks_listed_with_their_field() {
     ];
     let positions: Vec<usize> = order.iter().map(|h| md.find(h).expect(h)).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
-    assert!(md.contains(
-        "- `A-NSAID-CI` Record NSAID contraindication (field: medications.nsaid_contraindicated)"
-    ));
+    assert!(
+        md.contains("- `A-NSAID-CI` Record NSAID contraindication\n"),
+        "{md}"
+    );
     assert!(text.contains("STILL TO RECORD"));
 }
 
@@ -208,7 +216,7 @@ fn an_overdue_window_reads_as_days_past_the_deadline() {
     // POD 30: two days past the POD 28 deadline, radiotherapy not started.
     let (md, text) = notes(&demo_with(|_| {}), "2026-12-20T08:00");
     assert!(
-        text.contains("Radiotherapy: overdue, 2 days past the POD 28 deadline; consult"),
+        text.contains("Radiotherapy: overdue, 2 days past the POD 28 deadline; window"),
         "{text}"
     );
     let pitfalls = md.split("## Pitfalls").nth(1).unwrap();
@@ -218,4 +226,137 @@ fn an_overdue_window_reads_as_days_past_the_deadline() {
             .starts_with("- **CRITICAL** `W-RT-OVERDUE`"),
         "{pitfalls}"
     );
+}
+
+#[test]
+fn actions_due_come_first_each_with_its_deadline() {
+    let (md, text) = notes(&critical_case(), "2026-12-01T08:00");
+    let actions = text.find("ACTIONS DUE").expect("an actions block");
+    for later in ["CASE", "PITFALLS", "PLAN", "Surgery:"] {
+        assert!(
+            actions < text.find(later).unwrap(),
+            "{later} after the actions"
+        );
+    }
+    let block: Vec<&str> = text[actions..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        block,
+        vec![
+            "!! MRI by 18:00 (new or worse neuro exam at 06:00)",
+            "!! RT consult and follow-up before discharge on 2026-12-02",
+            " - RT by 2026-12-18 (POD 28); target window from 2026-12-04 (POD 14)",
+            " - Neuro exam by 2026-12-02 06:00 (every 24 h; last 06:00)",
+            " - MDT overdue since 2026-11-22 (POD 2)",
+        ],
+        "{text}"
+    );
+    assert!(
+        md.contains("## Actions due\n\n- **CRITICAL** MRI by 18:00"),
+        "{md}"
+    );
+    // Overdue: said so, with the moment it fell due.
+    let (_, late) = notes(&critical_case(), "2026-12-01T19:30");
+    assert!(late.contains("!! MRI overdue since 18:00"), "{late}");
+    let (_, nothing) = notes(
+        &demo_with(|v| {
+            v["archived"] = json!(true);
+            v["radiotherapy"]["start"] = json!("2026-11-30");
+            v["mdt"]["held_at"] = json!("2026-11-21T14:00");
+        }),
+        "2026-12-01T08:00",
+    );
+    assert!(
+        nothing.contains("ACTIONS DUE\nNothing time-critical."),
+        "{nothing}"
+    );
+}
+
+#[test]
+fn the_patient_is_named_by_label_and_mrn_with_age_and_sex() {
+    let (_, text) = notes(&demo_with(|_| {}), "2026-12-01T08:00");
+    assert!(
+        text.contains("\nPatient:      Bed 12 · MRN not recorded · 64 years · female\n"),
+        "{text}"
+    );
+    let (md, _) = notes(
+        &demo_with(|v| {
+            v["patient"]["mrn"] = json!("TEST-0042");
+            v["patient"]["age"] = Value::Null;
+        }),
+        "2026-12-01T08:00",
+    );
+    assert!(
+        md.contains("- **Patient:** Bed 12 · MRN TEST-0042 · age not recorded · female"),
+        "{md}"
+    );
+}
+
+#[test]
+fn archived_cases_are_marked() {
+    let (md, text) = notes(
+        &demo_with(|v| v["archived"] = json!(true)),
+        "2026-12-01T08:00",
+    );
+    assert!(text.starts_with("ARCHIVED · Handover: Bed 12"), "{text}");
+    assert!(md.starts_with("# ARCHIVED · Handover: Bed 12"), "{md}");
+    assert!(text.contains("Status:       ARCHIVED"));
+}
+
+#[test]
+fn words_never_field_paths_one_time_format_no_relative_times() {
+    let paths = regex::Regex::new(
+        r"\b(?:lesions|neuro_exams|tokuhashi|medications|radiotherapy|pathology|performance|mdt|wound)(?:\[\d*\])?\.[a-z_]+|\(field:|expected_survival_months",
+    )
+    .unwrap();
+    let iso = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}").unwrap();
+    for (case, now) in [
+        (demo_with(|_| {}), "2026-12-01T08:00"),
+        (critical_case(), "2026-12-01T08:00"),
+        (critical_case(), "2026-12-01T19:30"),
+    ] {
+        let (md, text) = notes(&case, now);
+        for note in [md, text] {
+            assert!(!paths.is_match(&note), "{:?}", paths.find(&note));
+            assert!(!iso.is_match(&note), "{:?}", iso.find(&note));
+            assert!(!note.contains(" ago"), "{note}");
+        }
+    }
+}
+
+#[test]
+fn wrapping_counts_display_width() {
+    let case = demo_with(|v| {
+        v["patient"]["label"] = json!("病床十二 東棟");
+        v["notes"] = json!("術後経過は良好 ".repeat(30));
+    });
+    let (_, text) = notes(&case, "2026-12-01T08:00");
+    for line in text.lines() {
+        let w = unicode_width::UnicodeWidthStr::width(line);
+        assert!(w <= 80, "line of {w} columns: {line}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| unicode_width::UnicodeWidthStr::width(l) > 70)
+    );
+}
+
+#[test]
+fn control_characters_from_case_text_are_escaped() {
+    // Schema 2 refuses them on input; a case built otherwise (another tool's store) still
+    // cannot drive the reader's terminal.
+    let mut case = demo_with(|_| {});
+    case.notes = Some("ok \u{1b}]0;owned\u{7} \u{202e}x".into());
+    case.patient.label = Some("Bed\u{9b}2J 12".into());
+    let (md, text) = notes(&case, "2026-12-01T08:00");
+    for note in [md, text] {
+        assert!(
+            !note.contains('\u{1b}') && !note.contains('\u{202e}'),
+            "{note}"
+        );
+        assert!(note.contains("u{1b}"));
+    }
 }

@@ -739,3 +739,76 @@ fn bad_inputs_exit_2_naming_the_field() {
         assert!(Case::from_json_str(&text(name), at(NOW)).is_err(), "{name}");
     }
 }
+
+// ---------- protocol 2, through the command line ----------
+
+#[test]
+fn protocol_2_scenario_through_evaluate_json() {
+    // Sphincter normal → impaired at 02:00 (grade still E, flag not set), an untimed worse
+    // exam, an empty 07:00 row, an MRI requested 02:30 and not done, an MDT dated 09:00
+    // (after now), 30 Gy / 10, an L1 lesion next to the operated T12, ECOG 1 with KPS 60.
+    let out = Command::new(env!("CARGO_BIN_EXE_spinewatch"))
+        .arg("evaluate")
+        .arg(scenario_path("39_protocol2_neuro"))
+        .args(["--format", "json", "--now", NOW])
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = v["items"].as_array().unwrap();
+    let item = |id: &str| {
+        items
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    let first = &items[0];
+    assert_eq!(first["id"], "W-NEURO-MRI");
+    assert_eq!(first["severity"], "critical");
+    assert_eq!(first["short"], "MRI now: exam time unknown");
+    assert_eq!(v["clocks"]["mri_exam_time_unknown"], true);
+    assert_eq!(v["clocks"]["mri"]["exam_at"], "2026-12-01T02:00");
+    assert_eq!(
+        v["clocks"]["mri"]["changes"][0],
+        "new sphincter dysfunction"
+    );
+    assert_eq!(
+        v["clocks"]["mri"]["requested"],
+        "MRI requested 02:30, not done"
+    );
+    assert_eq!(item("A-EXAM-TIME")["field"], "neuro_exams[2].at");
+    assert_eq!(item("A-NEURO-FINDINGS")["field"], "neuro_exams[3].frankel");
+    assert_eq!(item("W-FUTURE-DATED")["severity"], "warning");
+    assert!(
+        item("W-FUTURE-DATED")["title"]
+            .as_str()
+            .unwrap()
+            .contains("mdt.held_at 2026-12-01T09:00")
+    );
+    // Not counted: the MDT is not held yet, so no W-MDT-INCOMPLETE.
+    assert!(items.iter().all(|i| i["id"] != "W-MDT-INCOMPLETE"));
+    assert!(items.iter().any(|i| i["id"] == "W-MDT-MISSING"));
+    assert!(items.iter().all(|i| i["id"] != "W-RT-DOSE"));
+    assert_eq!(v["scores"]["rt_schedule"]["guideline"], "30 Gy / 10");
+    assert_eq!(v["scores"]["rt_field"][0]["text"], "T11–L2");
+    assert_eq!(item("W-PERF-CONFLICT")["severity"], "warning");
+    assert!(
+        item("P-RT-TIMING")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("image the new deficit first")
+    );
+    for i in items {
+        assert_eq!(
+            i.get("short").is_some(),
+            i["kind"] == "pitfall",
+            "{}",
+            i["id"]
+        );
+    }
+}

@@ -367,3 +367,37 @@ fn a_fifo_as_the_log_does_not_hang_audit() {
         assert!(err.contains("FIFO"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn an_interrupted_first_save_on_a_trail_from_before_case_hashes_does_not_lock_the_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = five_entries(tmp.path());
+    // The same trail as an older version wrote it: no case hashes.
+    let old: Vec<String> = log_text(tmp.path())
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Map<String, Value> = serde_json::from_str(l).unwrap();
+            v.shift_remove("case");
+            serde_json::to_string(&v).unwrap()
+        })
+        .collect();
+    fs::write(tmp.path().join("bed12.log.jsonl"), old.join("\n") + "\n").unwrap();
+    let mut c = case("bed12", "Bett 12 — ü");
+    c.notes = Some("first save after the upgrade".into());
+    store.fail_at(Some(spinewatch::store::SaveStep::Rename));
+    try_save(
+        &mut store,
+        &c,
+        &[change("notes", json!("mobilising"), json!("x"))],
+    )
+    .unwrap_err();
+    store.fail_at(None);
+    try_save(
+        &mut store,
+        &c,
+        &[change("notes", json!("mobilising"), json!("x"))],
+    )
+    .unwrap();
+    let entries = audit::read(tmp.path(), "bed12").unwrap();
+    assert_eq!(entries[entries.len() - 2].path, audit::NOT_APPLIED);
+}

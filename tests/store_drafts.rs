@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::{Value, json};
 use spinewatch::case::parse_time;
+use spinewatch::store::Store;
 use spinewatch::store::memory::MemoryStore;
 use spinewatch::tui::demo::demo_case;
 use spinewatch::tui::{App, Effect, handle_key, leave_now, perform, test_app};
@@ -197,5 +198,75 @@ fn ctrl_c_asks_when_something_is_pending_and_leaves_otherwise() {
     assert!(
         press(&mut app, &mut store, &[ctrl('c')]),
         "nothing pending: leaves"
+    );
+}
+
+#[test]
+fn a_case_changed_elsewhere_is_not_overwritten_and_the_entry_is_kept_as_a_draft() {
+    let (mut app, mut store) = open_at_age();
+    // Another workstation saved meanwhile (the lock was lost): the stored case moved on.
+    let mut theirs = store.cases[ID].clone();
+    theirs.notes = Some("their change".into());
+    let v = spinewatch::store::version_of(&theirs);
+    store.save(&theirs, v, &[]).unwrap();
+    press(&mut app, &mut store, &chars("71"));
+    press(&mut app, &mut store, &[key(KeyCode::Enter)]);
+    assert!(
+        status(&app).contains("NOT SAVED (changed elsewhere)"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(store.cases[ID].notes.as_deref(), Some("their change"));
+    assert_eq!(store.cases[ID].patient.age, Some(64));
+    // Leaving asks; kept as a draft on top of their version, which stays as they left it.
+    press(&mut app, &mut store, &[key(KeyCode::Esc)]);
+    press(&mut app, &mut store, &chars("d"));
+    assert!(app.open.is_none());
+    let saved = &store.cases[ID];
+    assert_eq!(saved.notes.as_deref(), Some("their change"));
+    assert_eq!(saved.patient.age, Some(64));
+    assert_eq!(saved.extra["ui"]["drafts"][0]["text"], "71");
+}
+
+#[test]
+fn drafts_not_restored_yet_are_never_lost_on_the_way() {
+    let mut case = demo_case(now());
+    case.extra.insert(
+        "ui".into(),
+        json!({"drafts": [
+            {"path": "radiotherapy.consult", "text": "seen"},
+            {"path": "patient.age", "text": "71"},
+            {"path": "patient.mrn", "text": "X1"}
+        ]}),
+    );
+    let mut store = MemoryStore::with_cases([case]);
+    let mut app = open(&mut store);
+    // The first with a typed field is restored; the choice is said, not restored.
+    assert_eq!(
+        status(&app),
+        "restored unsaved entry: Age 71 — Enter commits, Esc discards"
+    );
+    // Leaving without committing: the other two are still kept in the case.
+    press(
+        &mut app,
+        &mut store,
+        &[key(KeyCode::Esc), key(KeyCode::Esc)],
+    );
+    assert!(app.open.is_none());
+    let drafts = &store.cases[ID].extra["ui"]["drafts"];
+    assert_eq!(
+        drafts,
+        &json!([
+            {"path": "radiotherapy.consult", "text": "seen"},
+            {"path": "patient.mrn", "text": "X1"}
+        ])
+    );
+    assert_eq!(store.cases[ID].patient.age, Some(64));
+    // Next opening: the MRN is offered.
+    let app = open(&mut store);
+    assert!(
+        status(&app).contains("Mrn") || status(&app).contains("MRN"),
+        "{}",
+        status(&app)
     );
 }

@@ -253,3 +253,18 @@ fn a_stale_version_is_a_conflict_that_names_who_changed_the_case() {
     assert!(message.contains("version 2"), "{message}");
     assert!(message.contains("nothing was written"), "{message}");
 }
+
+#[test]
+fn lock_and_audit_times_are_the_wall_clock_not_the_callers_now() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The real clock (no set_clock): the caller's what-if moment must not reach the files.
+    let mut store = spinewatch::store::FileStore::open(tmp.path()).unwrap();
+    let what_if = spinewatch::cli::parse_now("2031-06-01T12:00").unwrap();
+    store.create(&case("bed12", "Bed 12"), &[], now()).unwrap();
+    store.lock("bed12", what_if).unwrap();
+    let lock = fs::read_to_string(tmp.path().join("bed12.lock")).unwrap();
+    assert!(lock.contains("\"since\""), "{lock}");
+    assert!(!lock.contains("2031-06-01"), "{lock}");
+    let trail = fs::read_to_string(tmp.path().join("bed12.log.jsonl")).unwrap();
+    assert!(!trail.contains("2031-06-01"), "{trail}");
+}

@@ -664,3 +664,89 @@ fn the_command_prints_markdown() {
     assert!(md.contains("\n| Bed 12 | 11 |"), "{md}");
     assert!(md.contains("| !! MRI due 21:00 |"), "{md}");
 }
+
+#[test]
+fn an_untimed_new_deficit_comes_before_every_running_clock() {
+    let protocol = Protocol::builtin();
+    let mut untimed = case("bed5", "Bed 5");
+    let mut exam = untimed.neuro_exams[0].clone();
+    exam.at = None;
+    exam.frankel = spinewatch::case::Frankel::parse("d");
+    exam.new_or_worse = Some(true);
+    exam.uid = Some(spinewatch::case::uid::random());
+    untimed.neuro_exams.push(exam);
+    // Worse at 18:00 yesterday: due 06:00, two hours overdue at 08:00.
+    let mut overdue = case("bed7", "Bed 7");
+    let mut exam = overdue.neuro_exams[0].clone();
+    exam.at = spinewatch::case::parse_time("2026-11-30T18:00");
+    exam.frankel = spinewatch::case::Frankel::parse("c");
+    exam.uid = Some(spinewatch::case::uid::random());
+    overdue.neuro_exams.push(exam);
+    let listing = Listing {
+        cases: vec![
+            case("bed12", "Bed 12"),
+            worse("bed9", "Bed 9"),
+            overdue,
+            untimed,
+        ],
+        damaged: Vec::new(),
+    };
+    let list = rounds_list(&listing, &protocol, now(), false);
+    let order: Vec<(&str, Option<i64>, bool)> = list
+        .cases
+        .iter()
+        .map(|e| (e.id.as_str(), e.mri_minutes_left, e.mri_untimed))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("bed5", None, true),
+            ("bed7", Some(-120), false),
+            ("bed9", Some(600), false),
+            ("bed12", None, false)
+        ]
+    );
+    let top = list.cases[0].top.as_ref().unwrap();
+    assert_eq!(top.id, "W-NEURO-MRI");
+    assert!(list.text().contains("exam time unknown"), "{}", list.text());
+}
+
+#[test]
+fn a_save_interrupted_before_the_case_was_replaced_is_not_undone() {
+    use spinewatch::store::audit::Entry;
+    let c = case("bed12", "Bed 12");
+    let hash = spinewatch::store::clinical_hash(&serde_json::to_value(&c).unwrap());
+    let entry = |seq, at: &str, path: &str, new: Value, case: &str| Entry {
+        seq,
+        at: at.into(),
+        user: "ana".into(),
+        path: path.into(),
+        old: Value::Null,
+        new,
+        prev: String::new(),
+        case: Some(case.into()),
+        hash: String::new(),
+    };
+    // The exam row was entered in the trail at 10:00, but the case file never got it (the
+    // store has not marked it "not applied" yet): the case has one exam.
+    let entries = vec![
+        entry(
+            1,
+            "2026-12-01T06:00",
+            "(import)",
+            serde_json::json!({}),
+            &hash,
+        ),
+        entry(
+            2,
+            "2026-12-01T10:00",
+            "neuro_exams[1]",
+            serde_json::json!({"at": "2026-12-01T10:00", "frankel": "d"}),
+            "another-hash",
+        ),
+    ];
+    let then = spinewatch::history::case_as_of(&c, &entries, at("2026-12-01T09:00"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(then.neuro_exams.len(), 1);
+}

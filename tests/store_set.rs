@@ -172,3 +172,25 @@ fn a_case_held_by_another_instance_is_not_written() {
     assert!(err(&out).contains("read-only"), "{}", err(&out));
     assert_eq!(fs::read(tmp.path().join("bed12.json")).unwrap(), before);
 }
+
+#[test]
+fn a_rows_times_are_read_as_the_tui_reads_them() {
+    let tmp = setup();
+    let out = set(
+        tmp.path(),
+        &[r#"neuro_exams[+]={"at": "08:30", "frankel": "e"}"#],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    let at = stored(tmp.path())["neuro_exams"][1]["at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(at.ends_with("T08:30") && at.len() == 16, "{at}");
+    let out = set(tmp.path(), &[r#"neuro_exams[+]={"at": "25:99"}"#]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err(&out).contains("at: \"25:99\" is not a time"),
+        "{}",
+        err(&out)
+    );
+}

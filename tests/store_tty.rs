@@ -165,23 +165,32 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_sigcont_redraws() {
     assert!(wait_exit(&mut child, Duration::from_secs(5)).success());
 }
 
-#[test]
-fn a_vanished_terminal_ends_the_instance_keeping_the_typed_value_as_a_draft() {
+/// The case opened from the rounds list with `more` typed after its label (the label field
+/// is focused; free text is appended to), not committed.
+fn typing(more: &str) -> (tempfile::TempDir, Tty, Child) {
     let tmp = data_with_case();
-    let (mut tty, mut child) = spawn(tmp.path());
+    let (mut tty, child) = spawn(tmp.path());
     tty.wait_for("Bed 12");
     tty.press("\r");
     tty.wait_for("Patient & surgery");
-    // The label field is focused: free text is appended to.
-    tty.press(" (window)");
-    tty.wait_for("Bed 12 (window)");
+    tty.press(more);
+    tty.wait_for(&format!("Bed 12{more}"));
+    (tmp, tty, child)
+}
+
+/// The case file as JSON.
+fn stored(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("bed12.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_vanished_terminal_ends_the_instance_keeping_the_typed_value_as_a_draft() {
+    let (tmp, mut tty, mut child) = typing(" (window)");
     // The terminal goes away.
     drop(tty.writer.take());
     drop(tty.master.take());
     wait_exit(&mut child, Duration::from_secs(5));
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("bed12.json")).unwrap())
-            .unwrap();
+    let v = stored(tmp.path());
     assert_eq!(v["patient"]["label"], "Bed 12", "never committed");
     assert_eq!(
         v["ui"]["drafts"],
@@ -189,4 +198,26 @@ fn a_vanished_terminal_ends_the_instance_keeping_the_typed_value_as_a_draft() {
     );
     let lock = std::fs::read(tmp.path().join("bed12.lock")).unwrap();
     assert!(lock.is_empty(), "the lock is released");
+}
+
+#[test]
+fn sigterm_sigint_and_sigquit_restore_the_terminal_and_keep_the_typed_value_as_a_draft() {
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGQUIT] {
+        let (tmp, mut tty, mut child) = typing(" (bay 2)");
+        let pid = child.process_id().unwrap() as i32;
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let status = wait_exit(&mut child, Duration::from_secs(5));
+        assert!(status.success(), "signal {signal}: {status:?}");
+        tty.pump(Duration::from_millis(200));
+        assert!(
+            !tty.parser.screen().alternate_screen(),
+            "signal {signal}: the terminal is restored"
+        );
+        let v = stored(tmp.path());
+        assert_eq!(v["patient"]["label"], "Bed 12", "signal {signal}");
+        assert_eq!(
+            v["ui"]["drafts"][0]["text"], "Bed 12 (bay 2)",
+            "signal {signal}"
+        );
+    }
 }

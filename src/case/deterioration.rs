@@ -32,7 +32,7 @@ pub struct Step {
     /// `new_or_worse` recorded true.
     pub flagged: bool,
     /// What got worse against the earlier exams: "Frankel E → D", "new sphincter dysfunction".
-    pub changes: Vec<String>,
+    pub changes: Vec<&'static str>,
     /// The Frankel grade dropped (the Frankel score lists these).
     pub frankel_drop: bool,
 }
@@ -60,6 +60,24 @@ const COMPONENTS: [(&str, &str); 3] = [
     ("sphincter", "new sphincter dysfunction"),
 ];
 
+/// `Frankel E → D` for a drop from `before` to `now` (static: read on every evaluation).
+fn frankel_drop_words(before: Frankel, now: Frankel) -> &'static str {
+    use Frankel::*;
+    match (before, now) {
+        (E, D) => "Frankel E → D",
+        (E, C) => "Frankel E → C",
+        (E, B) => "Frankel E → B",
+        (E, A) => "Frankel E → A",
+        (D, C) => "Frankel D → C",
+        (D, B) => "Frankel D → B",
+        (D, A) => "Frankel D → A",
+        (C, B) => "Frankel C → B",
+        (C, A) => "Frankel C → A",
+        (B, A) => "Frankel B → A",
+        _ => "Frankel grade lower",
+    }
+}
+
 fn component(e: &NeuroExam, k: usize) -> Option<Function> {
     [e.motor, e.sensation, e.sphincter][k]
 }
@@ -80,11 +98,7 @@ pub fn deterioration(exams: &[NeuroExam], until: Option<NaiveDateTime>) -> Vec<S
             && now < before
         {
             frankel_drop = true;
-            changes.push(format!(
-                "Frankel {} → {}",
-                before.as_str().to_uppercase(),
-                now.as_str().to_uppercase()
-            ));
+            changes.push(frankel_drop_words(before, now));
         }
         if e.frankel.is_some() {
             grade = e.frankel;
@@ -92,7 +106,7 @@ pub fn deterioration(exams: &[NeuroExam], until: Option<NaiveDateTime>) -> Vec<S
         for (k, (_, words)) in COMPONENTS.iter().enumerate() {
             let now = component(e, k);
             if last[k] == Some(Function::Normal) && now == Some(Function::Impaired) {
-                changes.push((*words).to_string());
+                changes.push(words);
             }
             if now.is_some() {
                 last[k] = now;

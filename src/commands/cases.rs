@@ -58,27 +58,28 @@ pub fn rounds(
 ) -> Result<(), Failure> {
     let store = open(dir_override)?;
     let protocol = load_protocol()?;
-    let held = rounds::holders(store.dir());
-    // Each case is evaluated on the thread that read it and only its line is kept.
-    let results = store
-        .scan(|r| match r {
-            Ok(case) if include_archived || !case.is_archived() => {
-                let mut entry = match since {
-                    None => rounds::entry(&case, &protocol, now),
-                    Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
-                };
-                entry.holder = held.get(&entry.id).cloned();
-                entry.read_only = entry.holder.is_some();
-                Some(Ok(entry))
-            }
+    // Who holds what is one directory read, made while the cases are read.
+    let (held, results) = std::thread::scope(|s| {
+        let held = s.spawn(|| rounds::holders(store.dir()));
+        // Each case is evaluated on the thread that read it and only its line is kept.
+        let results = store.scan(|r| match r {
+            Ok(case) if include_archived || !case.is_archived() => Some(Ok(match since {
+                None => rounds::entry(&case, &protocol, now),
+                Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
+            })),
             Ok(_) => None,
             Err(d) => Some(Err(d)),
-        })
-        .map_err(store_failure)?;
+        });
+        (held.join().unwrap_or_default(), results)
+    });
     let (mut cases, mut damaged) = (Vec::new(), Vec::new());
-    for r in results.into_iter().flatten() {
+    for r in results.map_err(store_failure)?.into_iter().flatten() {
         match r {
-            Ok(e) => cases.push(e),
+            Ok(mut e) => {
+                e.holder = held.get(&e.id).cloned();
+                e.read_only = e.holder.is_some();
+                cases.push(e);
+            }
             Err(d) => damaged.push(d),
         }
     }
@@ -105,7 +106,7 @@ pub fn evaluate(
     let protocol = load_protocol()?;
     let (case, at) = match as_of {
         None => (
-            super::export::load_target(target, dir_override, now, protocol.zone)?,
+            super::export::load_case(target, dir_override, &protocol, now)?,
             now,
         ),
         Some(time) => (case_as_of(dir_override, target, time, protocol.zone)?, time),

@@ -1,47 +1,117 @@
-//! `spinewatch export ID|FILE --format markdown|text|fhir`.
+//! `spinewatch export ID|FILE --format markdown|text|fhir [--bundle …] [--out FILE]`.
 
 use super::ExportFormat;
 use crate::case::Case;
 use crate::case::file::read_case_file_in;
-use crate::export::{fhir_bundle, handover_markdown, handover_text};
+use crate::export::{
+    BundleType, FhirContext, fallback_namespace, fhir_json, handover_markdown, handover_text,
+};
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
+use crate::site::SiteConfig;
+use crate::store::{FileStore, Store, StoreError, installation};
 use chrono::NaiveDateTime;
 use std::path::Path;
 
-/// `spinewatch export TARGET --format F`: the export as the text to print.
+/// What `export` is asked for besides the case.
+#[derive(Debug, Clone)]
+pub struct ExportRequest<'a> {
+    pub format: ExportFormat,
+    pub bundle: BundleType,
+    pub site: &'a SiteConfig,
+    /// Whether this export happens now (no `--now`): only then does the store record what a
+    /// FHIR export sent (a what-if export at another moment must not make the next real one
+    /// cancel pitfalls that never were).
+    pub record: bool,
+}
+
+/// `spinewatch export TARGET`: makes the export and hands its text to `emit` (print or write
+/// it). Only once `emit` succeeded does the store record what a FHIR export sent: an export
+/// that never left must not make the next one cancel or delete what was never sent.
 pub fn export(
     target: &str,
-    format: ExportFormat,
+    req: &ExportRequest,
     data_dir: Option<&Path>,
     protocol: &Protocol,
     now: NaiveDateTime,
-) -> Result<String, Failure> {
-    let case = load_target(target, data_dir, now, protocol.zone)?;
-    let eval = evaluate(&case, protocol, now);
-    Ok(match format {
-        ExportFormat::Markdown => handover_markdown(&case, &eval, protocol),
-        ExportFormat::Text => handover_text(&case, &eval, protocol),
-        ExportFormat::Fhir => {
-            let mut s = serde_json::to_string_pretty(&fhir_bundle(&case, &eval, protocol))
-                .expect("a JSON value always serialises");
-            s.push('\n');
-            s
+    emit: impl FnOnce(&str) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let fhir_site = req.site.fhir.clone().unwrap_or_default();
+    let mut ctx = FhirContext::new(fallback_namespace(None), protocol.zone);
+    ctx.identifier_system = fhir_site.identifier_system;
+    ctx.mrn_system = fhir_site.mrn_system;
+    ctx.bundle = req.bundle;
+    let fhir = req.format == ExportFormat::Fhir;
+    let (case, mut store) = match load_target(target, data_dir, protocol, now)? {
+        Target::File(case) => {
+            // A case file: the default data directory's namespace when it has one (so a
+            // file and its stored case name the same resources), else the fallback.
+            let dir = crate::store::data_dir(data_dir);
+            ctx.namespace = match installation::read_namespace(&dir) {
+                Ok(Some(ns)) => ns,
+                _ => fallback_namespace(ctx.identifier_system.as_deref()),
+            };
+            (case, None)
         }
-    })
+        Target::Stored(case, mut store, id) => {
+            if fhir {
+                let fail = |e: StoreError| Failure::other(format!("case {id}: {e}"));
+                ctx.namespace = store.installation_namespace().map_err(fail)?;
+                ctx.history = store.history(&id).map_err(fail)?;
+                ctx.sent = store.fhir_sent(&id).map_err(fail)?;
+            }
+            (case, Some((store, id)))
+        }
+    };
+    let eval = evaluate(&case, protocol, now);
+    match req.format {
+        ExportFormat::Markdown => emit(&handover_markdown(&case, &eval, protocol)),
+        ExportFormat::Text => emit(&handover_text(&case, &eval, protocol)),
+        ExportFormat::Fhir => {
+            let (text, sent) = fhir_json(&case, &eval, protocol, &ctx);
+            emit(&text)?;
+            if let (true, Some((store, id))) = (req.record, store.as_mut()) {
+                store.record_fhir_sent(id, &sent).map_err(|e| {
+                    Failure::other(format!(
+                        "case {id}: exported, but what it sent could not be recorded: {e}; \
+                         the next export cannot cancel a pitfall that clears before it"
+                    ))
+                })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+enum Target {
+    File(Case),
+    Stored(Case, FileStore, String),
 }
 
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the data
 /// directory.
-pub(crate) fn load_target(
+/// The case a target names (a file, or a case id in the data directory), for `evaluate`.
+pub(crate) fn load_case(
     target: &str,
     data_dir: Option<&Path>,
+    protocol: &Protocol,
     now: NaiveDateTime,
-    zone: chrono_tz::Tz,
 ) -> Result<Case, Failure> {
+    Ok(match load_target(target, data_dir, protocol, now)? {
+        Target::File(case) | Target::Stored(case, ..) => case,
+    })
+}
+
+fn load_target(
+    target: &str,
+    data_dir: Option<&Path>,
+    protocol: &Protocol,
+    now: NaiveDateTime,
+) -> Result<Target, Failure> {
     let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        return read_case_file_in(path, now, zone);
+        // Its times are wall-clock times of the site zone, as the protocol's.
+        return read_case_file_in(path, now, protocol.zone).map(Target::File);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(
@@ -49,7 +119,8 @@ pub(crate) fn load_target(
         )));
     }
     let dir = crate::store::data_dir(data_dir);
-    load_case_by_id(&dir, target, now, zone)
+    let (case, store) = load_case_by_id(&dir, target, now, protocol.zone)?;
+    Ok(Target::Stored(case, store, target.to_string()))
 }
 
 fn is_case_id(s: &str) -> bool {
@@ -66,17 +137,17 @@ fn load_case_by_id(
     id: &str,
     now: NaiveDateTime,
     zone: chrono_tz::Tz,
-) -> Result<Case, Failure> {
-    use crate::store::{FileStore, Store, StoreError};
+) -> Result<(Case, FileStore), Failure> {
     let not_found = || Failure::input(format!("case {id}: not found in {}", dir.display()));
     if !dir.is_dir() {
         return Err(not_found());
     }
     let mut store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
     store.set_zone(zone);
-    store.load(id, now).map_err(|e| match e {
+    let case = store.load(id, now).map_err(|e| match e {
         StoreError::NotFound(_) => not_found(),
         StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
         other => Failure::other(format!("case {id}: {other}")),
-    })
+    })?;
+    Ok((case, store))
 }

@@ -5,7 +5,7 @@ pub mod cases;
 pub mod export;
 pub mod set;
 
-pub use export::export;
+pub use export::{ExportRequest, export};
 
 /// `--format` of `evaluate`, `rounds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -11,6 +11,7 @@ use crate::output::print_text;
 use crate::store::file::{FileStore, is_case_id};
 use crate::store::{Access, Change, Store, data_dir, version_of};
 use crate::tui::App;
+use crate::tui::app::{CaseView, new_row};
 use crate::tui::form::{Row, Tab};
 use crate::tui::lists::list_of;
 use chrono::NaiveDateTime;
@@ -88,7 +89,7 @@ fn append_row(app: &mut App, list_path: &str, json: &str) -> Result<Vec<Change>,
     if list_of(list_path).is_none_or(|l| l.path() != list_path) {
         return Err("[+] appends to neuro_exams, mri, lesions or degenerative_stenosis".into());
     }
-    let row: Value = serde_json::from_str(json)
+    let mut row: Value = serde_json::from_str(json)
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| "[+] takes a JSON object (the new row)".to_string())?;
@@ -98,6 +99,7 @@ fn append_row(app: &mut App, list_path: &str, json: &str) -> Result<Vec<Change>,
         .cloned()
         .unwrap_or_default();
     let index = rows.len();
+    typed_in_row(view, list_path, index, &mut row, &protocol, now)?;
     rows.push(row);
     let mut changes = view.apply(list_path, Value::Array(rows), &protocol, now)?;
     if let Some(first) = changes.first_mut() {
@@ -108,6 +110,62 @@ fn append_row(app: &mut App, list_path: &str, json: &str) -> Result<Vec<Change>,
         };
     }
     Ok(changes)
+}
+
+/// The new row's text values read as the TUI reads them in the row's fields (`"at": "08:30"`
+/// is today at 08:30, `"-3"` three days ago): the kinds come from the form's rows of a probe
+/// with the row added as the TUI would add it.
+fn typed_in_row(
+    view: &CaseView,
+    list_path: &str,
+    index: usize,
+    row: &mut Value,
+    protocol: &crate::protocol::Protocol,
+    now: NaiveDateTime,
+) -> Result<(), String> {
+    let Some(list) = list_of(list_path) else {
+        return Ok(());
+    };
+    let level = row.get("level").and_then(Value::as_str);
+    let mut probe = view.clone();
+    let mut rows = entry::get(&probe.value, list_path)
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    rows.push(new_row(list, level, now));
+    if probe
+        .apply(list_path, Value::Array(rows), protocol, now)
+        .is_err()
+    {
+        // The row is refused with its reason when applied for real.
+        return Ok(());
+    }
+    let prefix = format!("{list_path}[{index}].");
+    let mut kinds = Vec::new();
+    for tab in Tab::ALL {
+        probe.tab = tab;
+        for r in probe.rows() {
+            if let Row::Field { path, kind, .. } = r
+                && let Some(key) = path.strip_prefix(&prefix)
+                && kind.is_typed()
+                && !matches!(kind, entry::Kind::Text { .. })
+            {
+                kinds.push((key.to_string(), kind));
+            }
+        }
+    }
+    let Value::Object(fields) = row else {
+        return Ok(());
+    };
+    for (key, kind) in kinds {
+        if let Some(Value::String(text)) = fields.get(&key) {
+            let parsed = kind
+                .parse(text, now)
+                .map_err(|reason| format!("{key}: {reason}"))?;
+            fields.insert(key, parsed);
+        }
+    }
+    Ok(())
 }
 
 /// `spinewatch set`. `now` is the wall clock (a what-if `--now` records nothing).

@@ -2,6 +2,7 @@
 
 use super::handover::Block;
 use crate::protocol::Severity;
+use unicode_width::UnicodeWidthStr;
 
 /// Plain text is wrapped to this width (a terminal, a printer, a chart text box).
 pub const WIDTH: usize = 80;
@@ -12,7 +13,7 @@ pub fn markdown(blocks: &[Block]) -> String {
     for block in blocks {
         let is_list = matches!(
             block,
-            Block::Fact(..) | Block::Rule { .. } | Block::Bullet(_)
+            Block::Fact(..) | Block::Rule { .. } | Block::Bullet(_) | Block::Action { .. }
         );
         // A list needs a blank line between it and the paragraph before or after.
         if !is_list && prev_list {
@@ -45,6 +46,13 @@ pub fn markdown(blocks: &[Block]) -> String {
                 out.push(format!("- {mark}`{id}` {}", inline(text)));
             }
             Block::Bullet(t) => out.push(format!("- {}", inline(t))),
+            Block::Action { critical, text } => {
+                if !prev_list {
+                    out.push(String::new());
+                }
+                let mark = if *critical { "**CRITICAL** " } else { "" };
+                out.push(format!("- {mark}{}", inline(text)));
+            }
             Block::Para(t) => {
                 out.push(line_start(&inline(t)));
                 out.push(String::new());
@@ -66,15 +74,17 @@ pub fn text(blocks: &[Block]) -> String {
     for block in blocks {
         let is_list = matches!(
             block,
-            Block::Fact(..) | Block::Rule { .. } | Block::Bullet(_)
+            Block::Fact(..) | Block::Rule { .. } | Block::Bullet(_) | Block::Action { .. }
         );
         if !is_list && prev_list {
             out.push(String::new());
         }
         match block {
             Block::Title(t) => {
-                out.extend(wrap(t, "", ""));
-                out.push("=".repeat(t.chars().count().min(WIDTH)));
+                let lines = wrap(t, "", "");
+                let widest = lines.iter().map(|l| l.width()).max().unwrap_or(0);
+                out.extend(lines);
+                out.push("=".repeat(widest.min(WIDTH)));
                 out.push(String::new());
             }
             Block::Fact(k, v) => {
@@ -83,11 +93,11 @@ pub fn text(blocks: &[Block]) -> String {
             }
             Block::Heading(h) => {
                 out.push(String::new());
-                out.push(h.to_uppercase());
+                out.push(safe(&h.to_uppercase()));
             }
             Block::Subheading(h) => {
                 out.push(String::new());
-                out.push(format!("  {h}"));
+                out.push(format!("  {}", safe(h)));
             }
             Block::Rule { severity, id, text } => {
                 let mark = match severity {
@@ -100,6 +110,10 @@ pub fn text(blocks: &[Block]) -> String {
                 out.extend(wrap(&format!("[{id}] {text}"), mark, indent));
             }
             Block::Bullet(t) => out.extend(wrap(t, "  - ", "    ")),
+            Block::Action { critical, text } => {
+                let mark = if *critical { "!! " } else { " - " };
+                out.extend(wrap(text, mark, "   "));
+            }
             Block::Para(t) => {
                 out.extend(wrap(t, "", ""));
                 out.push(String::new());
@@ -137,19 +151,21 @@ fn tidy(lines: Vec<String>) -> String {
     s
 }
 
-/// Greedy word wrap to [`WIDTH`] columns (counted in characters); a word longer than a line
-/// stands alone rather than being cut.
+/// Greedy word wrap to [`WIDTH`] columns of display width (a wide character, as in CJK,
+/// counts two; a combining mark none); a word longer than a line stands alone rather than
+/// being cut. Control characters are escaped first ([`safe`]).
 pub fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
+    let text = safe(text);
     let mut lines = Vec::new();
     let mut line = first.to_string();
-    let mut len = first.chars().count();
+    let mut len = first.width();
     let mut empty = true;
     for word in text.split_whitespace() {
-        let w = word.chars().count();
+        let w = word.width();
         if !empty && len + 1 + w > WIDTH {
             lines.push(std::mem::take(&mut line));
             line.push_str(rest);
-            len = rest.chars().count();
+            len = rest.width();
             empty = true;
         }
         if !empty {
@@ -164,8 +180,16 @@ pub fn wrap(text: &str, first: &str, rest: &str) -> Vec<String> {
     lines
 }
 
+/// Control characters and bidirectional overrides from case text, shown as `\u{1b}` so a
+/// note cannot drive the terminal it is printed on ([`crate::output::escape`], escaped before
+/// wrapping so the escapes count in the width).
+pub fn safe(text: &str) -> String {
+    crate::output::escape(text).into_owned()
+}
+
 /// Escapes the characters that would turn case or protocol text into Markdown markup.
 pub fn inline(text: &str) -> String {
+    let text = safe(text);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
@@ -221,6 +245,10 @@ mod tests {
         let lines = wrap(&text, "Key:    ", "        ");
         assert!(lines.len() > 3);
         assert!(lines.iter().all(|l| l.chars().count() <= WIDTH));
+        // Wide characters count two columns.
+        let wide = wrap(&"病床 ".repeat(40), "", "");
+        assert!(wide.iter().all(|l| l.width() <= WIDTH), "{wide:?}");
+        assert!(wide.len() >= 3, "{wide:?}");
         assert!(lines[1].starts_with("        word"));
     }
 
@@ -240,5 +268,7 @@ mod tests {
         assert_eq!(inline("<script> < 6 months"), "\\<script> < 6 months");
         assert_eq!(line_start("# not a heading"), "\\# not a heading");
         assert_eq!(line_start("1. not a list"), "1\\. not a list");
+        assert_eq!(inline("a\u{1b}]0;x\u{7}b"), "a\\\\u{1b}]0;x\\\\u{7}b");
+        assert_eq!(safe("\u{202e}x"), "\\u{202e}x");
     }
 }

@@ -64,12 +64,6 @@ pub fn rt_status(e: &Evaluation, protocol: &Protocol) -> String {
             d => format!(", {} days past the POD {deadline} deadline", -d),
         });
     }
-    if w.state == RtState::NotStartedEarly || w.state == RtState::Target {
-        s.push_str(&format!(
-            " (target POD {}–{deadline})",
-            fmt_num(protocol.params.rt_target_from)
-        ));
-    }
     match (w.fraction, w.fractions) {
         (Some(k), Some(n)) => s.push_str(&format!(", fraction {k} of {n}")),
         _ if w.state == RtState::Started => {

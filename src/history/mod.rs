@@ -90,6 +90,16 @@ pub fn case_as_of(
     time: NaiveDateTime,
 ) -> Result<Option<Case>, String> {
     let current = serde_json::to_value(case).map_err(|e| e.to_string())?;
+    // A save interrupted after its entries were written and before the case was replaced,
+    // not yet marked `(not applied)` (the store marks it when it next takes the case): those
+    // entries never reached this document.
+    let hash = crate::store::clinical_hash(&current);
+    let entries = match crate::store::audit::check_case(entries, &hash) {
+        crate::store::audit::CaseCheck::Interrupted { from, .. } => {
+            &entries[..entries.partition_point(|e| e.seq < from)]
+        }
+        _ => entries,
+    };
     let Some(then) = as_of(&current, entries, time).map_err(|e| e.to_string())? else {
         return Ok(None);
     };

@@ -32,7 +32,8 @@ pub fn mdt_held(case: &Case, cutoff: NaiveDateTime) -> bool {
 
 /// Now plus `future_tolerance_min`: times up to it count as recorded at now.
 pub fn cutoff(now: NaiveDateTime, p: &Params) -> NaiveDateTime {
-    now + Duration::minutes(p.future_tolerance_min.round() as i64)
+    now.checked_add_signed(Duration::minutes(p.future_tolerance_min.round() as i64))
+        .unwrap_or(now)
 }
 
 /// Post-operative day: calendar days from surgery; surgery day is POD 0.
@@ -238,9 +239,10 @@ pub fn elapsed_minutes(from: NaiveDateTime, to: NaiveDateTime, zone: Tz) -> i64 
 
 /// The wall-clock time in the site zone `minutes` real minutes after `t`.
 pub fn after_minutes(t: NaiveDateTime, minutes: i64, zone: Tz) -> NaiveDateTime {
-    (instant(t, zone) + Duration::minutes(minutes))
-        .with_timezone(&zone)
-        .naive_local()
+    // Saturates at the end of the calendar instead of overflowing (never a panic).
+    instant(t, zone)
+        .checked_add_signed(Duration::minutes(minutes))
+        .map_or(NaiveDateTime::MAX, |x| x.with_timezone(&zone).naive_local())
 }
 
 /// A wall-clock time in `zone` as an instant: the earlier of a repeated (autumn) hour; a time
@@ -249,11 +251,13 @@ fn instant(t: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
     match zone.from_local_datetime(&t) {
         LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
         LocalResult::None => {
-            let before = zone
-                .from_local_datetime(&(t - Duration::hours(3)))
-                .earliest()
+            let before = t
+                .checked_sub_signed(Duration::hours(3))
+                .and_then(|e| zone.from_local_datetime(&e).earliest())
                 .map_or(0, |x| x.offset().fix().local_minus_utc());
-            (t - Duration::seconds(i64::from(before))).and_utc()
+            t.checked_sub_signed(Duration::seconds(i64::from(before)))
+                .unwrap_or(t)
+                .and_utc()
         }
     }
 }
@@ -335,7 +339,7 @@ pub fn mri_clock(
         changes: if first.changes.is_empty() {
             vec!["flagged new or worse".to_string()]
         } else {
-            first.changes.clone()
+            first.changes.iter().map(|s| s.to_string()).collect()
         },
         further,
         requested,

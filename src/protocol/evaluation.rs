@@ -245,8 +245,20 @@ pub fn evaluate(case: &Case, protocol: &Protocol, now: NaiveDateTime) -> Evaluat
             short: None,
         }
     }));
-    // Rule IDs are unique; an ask may come once per row, kept in row order (stable sort).
-    items.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.id.cmp(&b.id)));
+    // Rule IDs are unique; an ask may come once per row. Same-ID asks share one path shape,
+    // so their fields in (length, text) order are in row order (`[2]` before `[10]`). The
+    // keys are unique, so an unstable sort (no scratch allocation) is deterministic.
+    items.sort_unstable_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| {
+                let (fa, fb) = (a.field.as_deref(), b.field.as_deref());
+                fa.map(str::len)
+                    .cmp(&fb.map(str::len))
+                    .then_with(|| fa.cmp(&fb))
+            })
+    });
     Evaluation {
         case_id: case.id.clone(),
         now: format_time(&now),

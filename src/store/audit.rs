@@ -276,7 +276,9 @@ pub fn check_case(entries: &[Entry], disk: &str) -> CaseCheck {
         0 => Some(NO_CASE),
         i => entries[i - 1].case.as_deref(),
     };
-    if before == Some(disk) {
+    // `None`: the entry before was written before entries held a case hash (a trail from an
+    // older version): the state before cannot be told, so the benefit of the doubt.
+    if before.is_none_or(|b| b == disk) {
         return CaseCheck::Interrupted {
             from: entries[batch_start].seq,
             to: last.seq,

@@ -143,8 +143,16 @@ impl FileStore {
 
     /// The case files of the directory (`*.json`), sorted by name.
     fn case_files(&self) -> Result<Vec<String>, StoreError> {
-        let entries = fs::read_dir(&self.dir)
-            .map_err(|e| StoreError::Io(format!("cannot list {}: {e}", self.dir.display())))?;
+        let entries = fs::read_dir(&self.dir).map_err(|e| {
+            StoreError::Io(if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "the data directory {} is gone (moved or deleted)",
+                    self.dir.display()
+                )
+            } else {
+                format!("cannot list {}: {e}", self.dir.display())
+            })
+        })?;
         // Every `*.json` name, whatever it is: a link, FIFO or directory in a case's place is
         // listed as damaged (and left alone), not silently skipped.
         let mut names: Vec<String> = entries
@@ -656,6 +664,24 @@ impl Store for FileStore {
 
     fn watch(&self) -> Option<Box<dyn super::watch::ChangeFeed>> {
         Some(Box::new(super::watch::DirWatch::new(&self.dir)))
+    }
+
+    fn installation_namespace(&mut self) -> Result<uuid::Uuid, StoreError> {
+        super::installation::namespace(&self.dir)
+    }
+
+    fn fhir_sent(&self, id: &str) -> Result<super::FhirSent, StoreError> {
+        if !is_case_id(id) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        super::installation::read_sent(&self.dir, id)
+    }
+
+    fn record_fhir_sent(&mut self, id: &str, sent: &super::FhirSent) -> Result<(), StoreError> {
+        if !is_case_id(id) {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+        super::installation::write_sent(&self.dir, id, sent)
     }
 }
 

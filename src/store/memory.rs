@@ -5,6 +5,9 @@ use crate::case::Case;
 use chrono::NaiveDateTime;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The installation namespace of every memory store.
+pub const MEMORY_NAMESPACE: uuid::Uuid = uuid::uuid!("6d656d6f-7279-4000-8000-73746f726521");
+
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
     pub cases: BTreeMap<String, Case>,
@@ -15,6 +18,8 @@ pub struct MemoryStore {
     pub saves: usize,
     /// When set, every save fails with this message (to test failure handling).
     pub fail_saves: Option<String>,
+    /// What FHIR exports sent, per case.
+    pub fhir_sent: BTreeMap<String, super::FhirSent>,
     /// The time audit entries are stamped with (a store's own clock; fixed here).
     pub clock: NaiveDateTime,
 }
@@ -100,6 +105,17 @@ impl Store for MemoryStore {
     }
     fn unlock(&mut self, id: &str) {
         self.locked.remove(id);
+    }
+    /// A fixed namespace: a memory store is a test's, and its exports must not vary.
+    fn installation_namespace(&mut self) -> Result<uuid::Uuid, StoreError> {
+        Ok(MEMORY_NAMESPACE)
+    }
+    fn fhir_sent(&self, id: &str) -> Result<super::FhirSent, StoreError> {
+        Ok(self.fhir_sent.get(id).cloned().unwrap_or_default())
+    }
+    fn record_fhir_sent(&mut self, id: &str, sent: &super::FhirSent) -> Result<(), StoreError> {
+        self.fhir_sent.insert(id.to_string(), sent.clone());
+        Ok(())
     }
     fn history(&self, id: &str) -> Result<Vec<super::audit::Entry>, StoreError> {
         let log = self.audit.get(id).map(Vec::as_slice).unwrap_or_default();

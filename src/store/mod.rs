@@ -35,6 +35,7 @@ pub mod audit;
 pub mod dirs;
 pub mod file;
 pub mod files;
+pub mod installation;
 pub mod lock;
 pub mod memory;
 pub mod rounds;
@@ -45,6 +46,7 @@ pub mod watch;
 pub use atomic::SaveStep;
 pub use dirs::data_dir;
 pub use file::FileStore;
+pub use installation::FhirSent;
 pub use rounds::{RoundsList, rounds_list};
 
 use crate::case::Case;
@@ -205,5 +207,23 @@ pub trait Store {
     /// tell, and the caller reloads on request only.
     fn watch(&self) -> Option<Box<dyn watch::ChangeFeed>> {
         None
+    }
+
+    /// The installation's namespace UUID, made (random) on first use and kept in the store:
+    /// every FHIR `fullUrl` is a UUID v5 under it (FHIR.md). A store that cannot keep one
+    /// refuses, and the FHIR export with it.
+    fn installation_namespace(&mut self) -> Result<uuid::Uuid, StoreError> {
+        Err(StoreError::Refused(
+            "this store keeps no installation namespace for the FHIR export".into(),
+        ))
+    }
+    /// What earlier FHIR exports of the case sent (the pitfalls, so one that cleared is sent
+    /// as cancelled); empty when it was never exported or the store keeps no record.
+    fn fhir_sent(&self, _id: &str) -> Result<FhirSent, StoreError> {
+        Ok(FhirSent::default())
+    }
+    /// Records what a FHIR export of the case sent.
+    fn record_fhir_sent(&mut self, _id: &str, _sent: &FhirSent) -> Result<(), StoreError> {
+        Ok(())
     }
 }

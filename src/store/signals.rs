@@ -1,7 +1,8 @@
-//! SIGTERM and SIGHUP (a closed terminal, a dropped ssh session) ask a running instance to
-//! save and exit cleanly. The handler only sets a flag; the TUI loop polls it between events,
-//! saves, restores the terminal and returns. SIGKILL cannot be caught: the periodic autosave
-//! covers it.
+//! SIGTERM, SIGHUP (a closed terminal, a dropped ssh session), SIGINT and SIGQUIT ask a
+//! running instance to leave cleanly. The handler only sets a flag; the TUI loop polls it
+//! between events, keeps what is being typed as a draft, saves where the case was left,
+//! restores the terminal and returns. SIGKILL cannot be caught: every committed value is
+//! already saved (with its audit entry) the moment it is committed.
 //!
 //! Catching SIGHUP replaces its default action (terminate). So that an instance whose terminal
 //! is gone can never linger — spinning on a hung-up tty and keeping its cases locked for
@@ -40,7 +41,7 @@ impl Shutdown {
 /// Installs the handlers: SIGTERM, SIGHUP, SIGINT and SIGQUIT on Unix (in raw mode Ctrl-C
 /// arrives as a key; these come from `kill` or while the terminal is cooked), SIGTERM on
 /// Windows; and the watchdog with [`GRACE`]. An error means the OS refused a handler; the
-/// program still runs, covered by autosave.
+/// program still runs (committed values are saved as they are committed).
 pub fn try_install() -> std::io::Result<Shutdown> {
     try_install_with_grace(GRACE)
 }

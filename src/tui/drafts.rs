@@ -44,6 +44,9 @@ pub enum Prompt {
 pub struct DraftState {
     pub unsaved: Option<Unsaved>,
     pub prompt: Option<Prompt>,
+    /// Drafts of the open case (its id) found at opening and not restored into a field:
+    /// written back into its `ui` with every save, so none is lost before it is offered.
+    pub kept: Option<(String, Vec<Draft>)>,
 }
 
 /// What a key answered to a prompt asks the loop to do.
@@ -243,7 +246,10 @@ pub fn collect(app: &mut App) -> Vec<Draft> {
     }
     if let Some(u) = &app.drafts.unsaved {
         for c in &u.changes {
-            if !c.path.starts_with('(') && !drafts.iter().any(|d| d.path == c.path) {
+            // Derived changes (a Frankel drop's mark, a wound check's stamp) follow from the
+            // entry itself when it is committed again.
+            let derived = c.path.ends_with(".new_or_worse") || c.path == "wound.checked_at";
+            if !c.path.starts_with('(') && !derived && !drafts.iter().any(|d| d.path == c.path) {
                 drafts.push(Draft {
                     path: c.path.clone(),
                     text: text_of(&c.new),
@@ -300,6 +306,7 @@ pub fn keep_drafts(app: &mut App, store: &mut dyn Store, quit: bool) -> Vec<Effe
     let drafts = collect(app);
     let written = store.load(&id, app.now).and_then(|mut current| {
         put(&mut current, &drafts);
+        carry(app, &mut current);
         let v = version_of(&current);
         store.save(&current, v, &[])
     });
@@ -330,65 +337,98 @@ pub fn keep_drafts(app: &mut App, store: &mut dyn Store, quit: bool) -> Vec<Effe
     }
 }
 
-/// After a case opened read-write: offers its first draft back in its field, removing it
-/// from the case's `ui` (it is recorded only if committed).
-pub fn offer(app: &mut App) {
-    let Some(view) = app.open.as_mut() else {
-        return;
-    };
-    if view.read_only().is_some() {
-        return;
-    }
-    let Some(list) = view
-        .case
-        .extra
+/// Drafts of a case read from its `ui` key.
+fn read(case: &Case) -> Vec<Draft> {
+    case.extra
         .get(UI_KEY)
         .and_then(|u| u.get(DRAFTS_KEY))
         .and_then(Value::as_array)
-        .cloned()
-    else {
+        .map(|list| {
+            list.iter()
+                .filter_map(|d| {
+                    Some(Draft {
+                        path: d.get("path")?.as_str()?.to_string(),
+                        text: d.get("text")?.as_str()?.to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Puts the drafts found at opening and not restored back into the case about to be saved.
+pub fn carry(app: &App, case: &mut Case) {
+    let Some((id, kept)) = &app.drafts.kept else {
         return;
     };
-    let mut rest = list.clone();
-    let Some(first) = (!rest.is_empty()).then(|| rest.remove(0)) else {
+    if case.id.as_deref() != Some(id.as_str()) {
         return;
-    };
-    let set_rest = |ui: Option<&mut Value>| {
-        if let Some(Value::Object(m)) = ui {
-            if rest.is_empty() {
-                m.shift_remove(DRAFTS_KEY);
-            } else {
-                m.insert(DRAFTS_KEY.into(), Value::Array(rest.clone()));
-            }
+    }
+    let mut all = read(case);
+    for d in kept {
+        if !all.iter().any(|a| a.path == d.path) {
+            all.push(d.clone());
         }
-    };
-    set_rest(view.case.extra.get_mut(UI_KEY));
-    set_rest(view.value.get_mut(UI_KEY));
-    let (Some(path), Some(text)) = (
-        first.get("path").and_then(Value::as_str),
-        first.get("text").and_then(Value::as_str),
-    ) else {
+    }
+    put(case, &all);
+}
+
+/// The case was given back: its kept drafts are in its file.
+pub fn closed(app: &mut App, id: &str) {
+    if app.drafts.kept.as_ref().is_some_and(|(k, _)| k == id) {
+        app.drafts.kept = None;
+    }
+}
+
+/// After a case opened: offers its first draft that has a typed field back in that field
+/// (it is recorded only if committed); the others stay kept in its `ui` until offered.
+pub fn offer(app: &mut App) {
+    app.drafts.kept = None;
+    let Some(view) = app.open.as_mut() else {
         return;
     };
-    view.go_to(path);
-    let label = match view.focused() {
-        Some(Row::Field { path: p, label, .. }) if p == path => label.to_string(),
-        _ => path.to_string(),
-    };
-    match &mut view.editor {
-        Some(ed) if ed.path == path => {
-            ed.input = Input::new(text.to_string());
+    let drafts = read(&view.case);
+    if drafts.is_empty() || view.read_only().is_some() {
+        return;
+    }
+    // From here on they live in `kept` and are written back by `carry`.
+    for ui in [view.case.extra.get_mut(UI_KEY), view.value.get_mut(UI_KEY)] {
+        if let Some(Value::Object(m)) = ui {
+            m.shift_remove(DRAFTS_KEY);
+        }
+    }
+    let mut kept = drafts.clone();
+    let mut said = None;
+    for (i, d) in drafts.iter().enumerate() {
+        view.go_to(&d.path);
+        let label = match view.focused() {
+            Some(Row::Field { path, label, .. }) if path == d.path => label.to_string(),
+            _ => d.path.clone(),
+        };
+        if let Some(ed) = view.editor.as_mut().filter(|ed| ed.path == d.path) {
+            ed.input = Input::new(d.text.clone());
             ed.fresh = false;
-            app.status = Some((
-                format!("restored unsaved entry: {label} {text} — Enter commits, Esc discards"),
+            kept.remove(i);
+            said = Some((
+                format!(
+                    "restored unsaved entry: {label} {} — Enter commits, Esc discards",
+                    d.text
+                ),
                 false,
             ));
+            break;
         }
-        _ => {
-            app.status = Some((
-                format!("an unsaved entry was kept: {label} {text} — not restored here"),
-                true,
-            ));
-        }
+        said.get_or_insert((
+            format!(
+                "an unsaved entry is kept: {label} {} — choose it again to record it",
+                d.text
+            ),
+            true,
+        ));
+    }
+    app.status = said;
+    let id = view.id();
+    if !kept.is_empty() {
+        app.drafts.kept = Some((id, kept));
     }
 }

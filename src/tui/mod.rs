@@ -209,7 +209,8 @@ fn reenter(terminal: &mut ratatui::DefaultTerminal) {
         std::io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
         crossterm::cursor::Hide,
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+        crossterm::event::EnableBracketedPaste
     );
     // `Terminal::clear` asks the terminal for the cursor position, whose answer the event
     // thread would take: instead, empty the buffer the next frame is compared with, so the
@@ -220,6 +221,7 @@ fn reenter(terminal: &mut ratatui::DefaultTerminal) {
 /// Ctrl-Z or SIGTSTP: the terminal restored, the process stopped; on `fg` (SIGCONT) it
 /// re-enters and redraws.
 fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     crate::store::signals::JobControl::stop_self();
     // Stopping ourselves may have passed through our own SIGTSTP flag.
@@ -505,6 +507,8 @@ pub fn perform(
                     .unwrap_or_else(|| crate::store::version_of(&case));
                 // Changes of a save that failed earlier go with this one.
                 let changes = drafts::take_unsaved(app, &case, changes);
+                // Drafts offered at opening but not restored stay in the case's `ui`.
+                drafts::carry(app, &mut case);
                 match store.save(&case, expected, &changes) {
                     Ok(version) => {
                         versions.insert(id.clone(), version);
@@ -520,7 +524,10 @@ pub fn perform(
                     }
                 }
             }
-            Effect::Close(id) => store.unlock(&id),
+            Effect::Close(id) => {
+                drafts::closed(app, &id);
+                store.unlock(&id);
+            }
             Effect::Export => export(app, data_dir),
             Effect::LoadHistory(id) => match store.history(&id) {
                 Ok(entries) => app.show_history(&id, entries),

@@ -9,6 +9,14 @@ pub(super) const MDT_CORE: [Discipline; 4] = [
     Discipline::SpineSurgery,
 ];
 
+/// `mdt.held_at: not recorded`, or its time when it lies after now (not counted yet).
+fn mdt_held_because(c: &Ctx) -> String {
+    match c.case.mdt.held_at {
+        Some(t) => b("mdt.held_at", format!("{} (after now)", format_time(&t))),
+        None => b("mdt.held_at", "not recorded"),
+    }
+}
+
 pub(super) fn p_mdt(c: &Ctx, out: &mut Out) {
     let mdt = &c.case.mdt;
     if clocks::mdt_held(c.case, c.cutoff) {
@@ -36,7 +44,7 @@ pub(super) fn p_mdt(c: &Ctx, out: &mut Out) {
         "P-MDT",
         vec![("missing", missing_text), ("further_lesions", further_text)],
         vec![
-            b("mdt.held_at", "not recorded"),
+            mdt_held_because(c),
             b(
                 "mdt.attendees",
                 if listed.is_empty() {
@@ -59,7 +67,7 @@ pub(super) fn w_mdt_missing(c: &Ctx, out: &mut Out) {
         out.fire(
             "W-MDT-MISSING",
             vec![("pod", pod.to_string())],
-            vec![pod_because(c), b("mdt.held_at", "not recorded")],
+            vec![pod_because(c), mdt_held_because(c)],
         );
     }
 }

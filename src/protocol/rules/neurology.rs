@@ -39,6 +39,7 @@ pub(super) fn mri_name(case: &Case, i: usize) -> String {
 pub(super) fn last_exam_words(c: &Ctx) -> String {
     match (&c.clocks.last_neuro_exam, c.clocks.neuro_exam_age_minutes) {
         (Some(at), Some(min)) => format!("{at}, {} h ago", min.div_euclid(60)),
+        _ if !c.neuro.steps.is_empty() => "none with a time".into(),
         _ => "none recorded".into(),
     }
 }
@@ -177,8 +178,11 @@ pub(super) fn w_neuro_mri(c: &Ctx, out: &mut Out) {
             m.exam_at,
             m.changes.join(", ")
         ));
-        for f in &m.further {
-            because.push(b("neuro_exams: further deterioration", f));
+        if !m.further.is_empty() {
+            because.push(b(
+                "neuro_exams: further deterioration",
+                m.further.join("; "),
+            ));
         }
         because.push(b("MRI due by", format!("{} ({})", m.due_at, m.display)));
         let due = parse_time(&m.due_at).unwrap_or(c.now);

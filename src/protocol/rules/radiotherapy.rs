@@ -110,7 +110,11 @@ fn window_dates(c: &Ctx) -> String {
     let Some(surgery) = c.case.surgery.date else {
         return "record the surgery date to date the window".to_string();
     };
-    let on = |pod: f64| format_date(&(surgery + chrono::Duration::days(pod as i64)));
+    let on = |pod: f64| {
+        surgery
+            .checked_add_signed(chrono::Duration::days(pod as i64))
+            .map_or_else(|| "?".to_string(), |d| format_date(&d))
+    };
     let left = match c.window.and_then(|w| w.days_to_deadline) {
         Some(d) if d >= 0 => format!("{} left", days(d)),
         Some(d) => format!("{} past", days(-d)),
