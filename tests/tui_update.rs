@@ -961,3 +961,52 @@ fn the_basis_popup_scrolls_and_other_keys_close_it() {
     assert!(app.overlay.is_none());
     assert_eq!(app.overlay_scroll, 0);
 }
+
+#[test]
+fn a_hang_up_keeps_a_pending_choice_and_notes_as_drafts_never_committed() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Wound, "wound.status");
+    update(&mut app, ch('i')); // infection, not yet left
+    spinewatch::tui::leave_now(&mut app, &mut store, Path::new(".")).unwrap();
+    let saved = &store.cases[DEMO_ID];
+    assert_eq!(
+        saved.wound.status.map(|s| s.as_str()),
+        Some("healing"),
+        "the pending choice was not committed"
+    );
+    assert_eq!(
+        saved.extra["ui"]["drafts"],
+        json!([{"path": "wound.status", "text": "infection"}])
+    );
+    assert!(store.audit.get(DEMO_ID).is_none_or(Vec::is_empty));
+
+    // Notes being written when the line drops: kept whole, newlines and all.
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    goto(&mut app, Tab::Discharge, "notes");
+    spinewatch::tui::paste(&mut app, "\nSeen by physio\nwalks 20 m");
+    spinewatch::tui::leave_now(&mut app, &mut store, Path::new(".")).unwrap();
+    let drafts = &store.cases[DEMO_ID].extra["ui"]["drafts"];
+    let text = drafts[0]["text"].as_str().unwrap();
+    assert!(
+        text.ends_with("to meet.\nSeen by physio\nwalks 20 m"),
+        "{text}"
+    );
+    // Offered back in the notes editor on reopening.
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        &mut store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.focused().unwrap().path(), "notes");
+    assert!(view.editor.as_ref().unwrap().text().ends_with("walks 20 m"));
+}
