@@ -1010,3 +1010,31 @@ fn a_hang_up_keeps_a_pending_choice_and_notes_as_drafts_never_committed() {
     assert_eq!(view.focused().unwrap().path(), "notes");
     assert!(view.editor.as_ref().unwrap().text().ends_with("walks 20 m"));
 }
+
+#[test]
+fn a_choice_that_would_break_another_field_is_refused_with_that_fields_reason() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Imaging, "mri[0].status");
+    update(&mut app, ch('r')); // requested, while the MRI keeps its done time
+    assert!(
+        update(&mut app, key(KeyCode::Tab)).is_empty(),
+        "nothing saved"
+    );
+    let view = app.open.as_ref().unwrap();
+    let err = view.chooser.as_ref().unwrap().error.clone().unwrap();
+    assert!(err.starts_with("mri[0].at:"), "{err}");
+    assert_eq!(view.focused().unwrap().path(), "mri[0].status", "stays");
+    assert_eq!(view.case.mri[0].status.map(|s| s.as_str()), Some("done"));
+    // Esc puts the field back.
+    update(&mut app, key(KeyCode::Esc));
+    assert!(
+        app.open
+            .as_ref()
+            .unwrap()
+            .chooser
+            .as_ref()
+            .unwrap()
+            .error
+            .is_none()
+    );
+}

@@ -612,6 +612,11 @@ impl CaseView {
             return Err(format!("{path} no longer exists"));
         }
         let mut case = decode_at(&value, path, now)?;
+        // A change that breaks another field (an MRI done → requested that keeps its time)
+        // is refused too: a saved case always reads back.
+        if let Some(reason) = introduced_problem(&self.value, &value, now) {
+            return Err(reason);
+        }
         let before: Vec<Value> = case
             .neuro_exams
             .iter()
@@ -703,6 +708,28 @@ pub fn decode_at(value: &Value, path: &str, now: NaiveDateTime) -> Result<Case, 
         (Some(c), None) => Ok(c),
         (None, None) => Err("the case could not be read back".into()),
     }
+}
+
+/// The first problem `new` has that `old` did not, as "path: reason".
+fn introduced_problem(old: &Value, new: &Value, now: NaiveDateTime) -> Option<String> {
+    use crate::case::decode::{Decode, Problems};
+    let problems = |v: &Value| {
+        let mut p = Problems::default();
+        if let Some(c) = Case::decode(v, "", &mut p) {
+            p.0.extend(c.validate(now));
+        }
+        p.0.into_iter()
+            .map(|e| {
+                if e.value.is_empty() {
+                    format!("{}: {}", e.path, e.reason)
+                } else {
+                    format!("{}: {} {}", e.path, e.value, e.reason)
+                }
+            })
+            .collect::<Vec<String>>()
+    };
+    let before = problems(old);
+    problems(new).into_iter().find(|p| !before.contains(p))
 }
 
 /// A new list row as JSON: exams and MRIs get the time now, lesions and segments their level.
