@@ -133,7 +133,7 @@ fn startup_files(c: &mut Criterion) {
         "tui startup to first frame, 1000 case files (FileStore)",
         |b| {
             b.iter(|| {
-                let store = spinewatch::tui::open_store(dir.path()).unwrap();
+                let store = spinewatch::store::open::open_files(dir.path()).unwrap();
                 let mut app = test_app(now());
                 app.set_listing(store.load_all(now()).unwrap());
                 app.mark_held(|id| store.holder(id));

@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "SPINEWATCH_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The store: a data directory, a file: URL, or the ward server's postgres:// URL
+    /// (default: site.json's `store`, else the data directory).
+    #[arg(long, global = true, env = "SPINEWATCH_STORE", value_name = "URL")]
+    pub store: Option<String>,
+
     /// Evaluate at this moment instead of now: YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time).
     #[arg(long, global = true, value_name = "WHEN", value_parser = parse_now)]
     pub now: Option<NaiveDateTime>,
@@ -55,8 +60,13 @@ pub enum Command {
         #[arg(long)]
         archived: bool,
     },
-    /// Validate a case file and add it to the data directory (never overwrites).
-    Import { file: PathBuf },
+    /// Validate a case file and add it to the store (never overwrites).
+    Import {
+        file: PathBuf,
+        /// The ward of the new case (default: site.json's `ward`, else your only ward).
+        #[arg(long, value_name = "NAME")]
+        ward: Option<String>,
+    },
     /// Print a case's audit trail; --verify checks its hash chain.
     Audit {
         id: String,
@@ -91,6 +101,36 @@ pub enum Command {
         /// Write nothing (exit 3) when the case is no longer this version.
         #[arg(long, value_name = "N")]
         expect_version: Option<u64>,
+    },
+    /// The ward server: set up, wards, grants, copy a file store in.
+    #[command(subcommand)]
+    Server(Server),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Server {
+    /// Create or upgrade schema `spinewatch` (running it again changes nothing).
+    Init,
+    /// Print the schema version, the wards and the connected instances.
+    Status,
+    /// Add a ward and its role.
+    AddWard { name: String },
+    /// Let a database role work on a ward's cases, or read every ward (--all-wards).
+    Grant {
+        role: String,
+        #[arg(required_unless_present = "all_wards", conflicts_with = "all_wards")]
+        ward: Option<String>,
+        #[arg(long)]
+        all_wards: bool,
+    },
+    /// Copy a file store in, every trail verified and kept.
+    MigrateFrom {
+        dir: PathBuf,
+        #[arg(long, value_name = "NAME")]
+        ward: String,
+        /// Copy cases whose trail does not verify too, each with an entry saying so.
+        #[arg(long)]
+        accept_broken: bool,
     },
 }
 
@@ -134,34 +174,43 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         cli.now
             .unwrap_or_else(|| chrono::Utc::now().with_timezone(&now_zone()).naive_local()),
     );
+    let store_args = crate::store::open::StoreArgs {
+        store: cli.store.clone(),
+        data_dir: cli.data_dir.clone(),
+    };
+    let open = || crate::store::open::open(&store_args);
     match cli.command {
         Some(Command::Evaluate {
             target,
             format,
             as_of,
-        }) => crate::commands::cases::evaluate(
-            cli.data_dir.as_deref(),
-            &target,
-            format,
-            now,
-            as_of.map(minute),
-        ),
+        }) => {
+            let existing = || crate::store::open::open_existing(&store_args, &target);
+            crate::commands::cases::evaluate(&existing, &target, format, now, as_of.map(minute))
+        }
         Some(Command::Rounds {
             format,
             since,
             archived,
         }) => crate::commands::cases::rounds(
-            cli.data_dir.as_deref(),
+            &*open()?.store,
             now,
             format,
             since.map(minute),
             archived,
         ),
-        Some(Command::Import { file }) => {
-            crate::commands::cases::import(cli.data_dir.as_deref(), &file, now)
+        Some(Command::Import { file, ward }) => {
+            let site = crate::site::SiteConfig::load()?;
+            crate::commands::cases::import(
+                &mut *open()?.store,
+                &file,
+                ward.as_deref(),
+                site.ward.as_deref(),
+                now,
+            )
         }
         Some(Command::Audit { id, verify }) => {
-            crate::commands::cases::audit(cli.data_dir.as_deref(), &id, verify)
+            crate::commands::cases::audit(&*open()?.store, &id, verify)
         }
         Some(Command::Export {
             target,
@@ -171,35 +220,60 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }) => {
             let protocol = load_protocol()?;
             let site = crate::site::SiteConfig::load()?;
+            // A case file shares the namespace of the file store it would be imported into.
+            let file_namespace = match store_args.resolve(&site) {
+                crate::store::open::StoreUrl::Files(dir) => {
+                    crate::store::installation::read_namespace(&dir)
+                        .ok()
+                        .flatten()
+                }
+                crate::store::open::StoreUrl::Server(_) => None,
+            };
             let request = crate::commands::ExportRequest {
                 format,
                 bundle,
                 site: &site,
                 record: cli.now.is_none(),
+                file_namespace,
             };
-            crate::commands::export(
-                &target,
-                &request,
-                cli.data_dir.as_deref(),
-                &protocol,
-                now,
-                |text| match (&out, format) {
-                    // A JSON file holds the characters as they are (a valid JSON string);
-                    // text and Markdown are escaped as on the terminal: they are read with cat.
-                    (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(path, text),
-                    (Some(path), _) => {
-                        crate::export::out::write_out(path, &crate::output::escape(text))
-                    }
-                    (None, ExportFormat::Fhir) => {
-                        crate::output::print_json(text);
-                        Ok(())
-                    }
-                    (None, ExportFormat::Markdown | ExportFormat::Text) => {
-                        crate::output::print_text(text);
-                        Ok(())
-                    }
+            let existing = || crate::store::open::open_existing(&store_args, &target);
+            crate::commands::export(&target, &request, &existing, &protocol, now, |text| match (
+                &out, format,
+            ) {
+                // A JSON file holds the characters as they are (a valid JSON string);
+                // text and Markdown are escaped as on the terminal: they are read with cat.
+                (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(path, text),
+                (Some(path), _) => {
+                    crate::export::out::write_out(path, &crate::output::escape(text))
+                }
+                (None, ExportFormat::Fhir) => {
+                    crate::output::print_json(text);
+                    Ok(())
+                }
+                (None, ExportFormat::Markdown | ExportFormat::Text) => {
+                    crate::output::print_text(text);
+                    Ok(())
+                }
+            })
+        }
+        Some(Command::Server(command)) => {
+            use crate::commands::server::ServerCommand as S;
+            let command = match command {
+                Server::Init => S::Init,
+                Server::Status => S::Status,
+                Server::AddWard { name } => S::AddWard(name),
+                Server::Grant { role, ward, .. } => S::Grant(role, ward),
+                Server::MigrateFrom {
+                    dir,
+                    ward,
+                    accept_broken,
+                } => S::MigrateFrom {
+                    dir,
+                    ward,
+                    accept_broken,
                 },
-            )
+            };
+            crate::commands::server::run(&store_args, command, now)
         }
         Some(Command::Demo) => crate::tui::demo(cli.data_dir.as_deref(), cli.now),
         Some(Command::Set {
@@ -213,15 +287,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                      nothing",
                 ));
             }
-            crate::commands::set::set(
-                cli.data_dir.as_deref(),
-                &id,
-                &assignments,
-                expect_version,
-                now,
-            )
+            crate::commands::set::set(&mut *open()?.store, &id, &assignments, expect_version, now)
         }
-        None => crate::tui::run(&crate::store::data_dir(cli.data_dir.as_deref()), cli.now),
+        None => crate::tui::run(open()?, cli.now),
     }
 }
 

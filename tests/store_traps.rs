@@ -165,7 +165,7 @@ fn a_symlinked_exports_directory_is_refused() {
     spinewatch::tui::perform(
         &mut app,
         &mut store,
-        &data,
+        &data.join("exports"),
         vec![spinewatch::tui::Effect::Export],
     );
     let (status, error) = app.status.clone().unwrap();
@@ -192,7 +192,7 @@ fn a_symlink_in_an_exports_place_is_replaced_not_followed_and_exports_are_privat
     spinewatch::tui::perform(
         &mut app,
         &mut store,
-        &data,
+        &data.join("exports"),
         vec![spinewatch::tui::Effect::Export],
     );
     unsafe { libc::umask(old) };

@@ -554,7 +554,12 @@ fn export_key_asks_the_loop_to_export() {
     );
     let dir = tempfile::tempdir().unwrap();
     let mut store = MemoryStore::default();
-    perform(&mut app, &mut store, dir.path(), vec![Effect::Export]);
+    perform(
+        &mut app,
+        &mut store,
+        &dir.path().join("exports"),
+        vec![Effect::Export],
+    );
     let path = dir.path().join("exports/bed12-2026-11-20-20261125T0900.md");
     assert!(path.exists(), "{:?}", app.status);
     assert!(app.status.as_ref().unwrap().0.contains("exports/bed12"));

@@ -8,24 +8,17 @@ use crate::failure::Failure;
 use crate::history;
 use crate::output::{print_json, print_text};
 use crate::site::load_protocol;
-use crate::store::file::{FileStore, is_case_id};
 use crate::store::rounds::{self, RoundsList};
 use crate::store::schema::{self, Unreadable};
-use crate::store::{Change, Store, StoreError, audit, data_dir};
+use crate::store::{Change, Store, StoreError};
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-
-fn open(dir_override: Option<&Path>) -> Result<FileStore, Failure> {
-    let dir = data_dir(dir_override);
-    let mut store = FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))?;
-    store.set_zone(crate::site::site_zone()?);
-    Ok(store)
-}
+use std::sync::Mutex;
 
 /// Permission fixes go to stderr once the command's work is done (file names only).
-fn warn(store: &FileStore) {
+fn warn(store: &dyn Store) {
     for w in store.warnings() {
         crate::output::eprint_text(&format!("spinewatch: warning: {w}\n"));
     }
@@ -50,41 +43,45 @@ pub enum RoundsFormat {
 
 /// `spinewatch rounds [--format json|text|markdown] [--since TIME] [--archived]`.
 pub fn rounds(
-    dir_override: Option<&Path>,
+    store: &dyn Store,
     now: NaiveDateTime,
     format: RoundsFormat,
     since: Option<NaiveDateTime>,
     include_archived: bool,
 ) -> Result<(), Failure> {
-    let store = open(dir_override)?;
     let protocol = load_protocol()?;
-    // Who holds what is one directory read, made while the cases are read.
-    let (held, results) = std::thread::scope(|s| {
-        let held = s.spawn(|| rounds::holders(store.dir()));
-        // Each case is evaluated on the thread that read it and only its line is kept.
-        let results = store.scan(|r| match r {
-            Ok(case) if include_archived || !case.is_archived() => Some(Ok(match since {
-                None => rounds::entry(&case, &protocol, now),
-                Some(t) => rounds::entry_since(&store, &case, &protocol, now, t),
-            })),
-            Ok(_) => None,
-            Err(d) => Some(Err(d)),
-        });
-        (held.join().unwrap_or_default(), results)
-    });
-    let (mut cases, mut damaged) = (Vec::new(), Vec::new());
-    for r in results.map_err(store_failure)?.into_iter().flatten() {
-        match r {
-            Ok(mut e) => {
-                e.holder = held.get(&e.id).cloned();
-                e.read_only = e.holder.is_some();
-                cases.push(e);
+    // Each case is evaluated on the thread that read it and only its line is kept.
+    let (cases, damaged) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
+    let pending = Mutex::new(Vec::new());
+    store
+        .scan_each(now, &|r| match r {
+            Ok(case) if include_archived || !case.is_archived() => {
+                if since.is_some() {
+                    // What changed since reads the trail: done after the scan, on this thread.
+                    pending.lock().unwrap_or_else(|p| p.into_inner()).push(case);
+                } else {
+                    let entry = rounds::entry(&case, &protocol, now);
+                    cases.lock().unwrap_or_else(|p| p.into_inner()).push(entry);
+                }
             }
-            Err(d) => damaged.push(d),
+            Ok(_) => {}
+            Err(d) => damaged.lock().unwrap_or_else(|p| p.into_inner()).push(d),
+        })
+        .map_err(store_failure)?;
+    let mut cases = cases.into_inner().unwrap_or_else(|p| p.into_inner());
+    let damaged = damaged.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = since {
+        for case in pending.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            cases.push(rounds::entry_since(store, &case, &protocol, now, t));
         }
     }
+    let ids: Vec<String> = cases.iter().map(|e| e.id.clone()).collect();
+    for (entry, holder) in cases.iter_mut().zip(store.holders(&ids)) {
+        entry.read_only = holder.is_some();
+        entry.holder = holder;
+    }
     let list = RoundsList::new(now, cases, damaged);
-    warn(&store);
+    warn(store);
     match format {
         RoundsFormat::Json => print_json(&format!("{}\n", list.to_json_pretty())),
         RoundsFormat::Text => print_text(&list.text()),
@@ -93,11 +90,36 @@ pub fn rounds(
     Ok(())
 }
 
-/// `spinewatch evaluate FILE|ID [--as-of TIME]`: a case file, or a case in the data
-/// directory; with `--as-of`, the case as it stood at TIME (rebuilt from its audit trail),
-/// evaluated at TIME.
+/// The ward a new case goes to: `--ward`, else `site.json`'s `ward`, else the ward the file
+/// names, else the user's only ward on the ward server; with several and none named it is
+/// refused, listing them. The file store has no wards: the case keeps what it says.
+fn import_ward(
+    store: &dyn Store,
+    named: Option<&str>,
+    site_ward: Option<&str>,
+    in_file: Option<&str>,
+) -> Result<Option<String>, Failure> {
+    if let Some(w) = named.or(site_ward) {
+        return Ok(Some(w.to_string()));
+    }
+    if let Some(w) = in_file {
+        return Ok(Some(w.to_string()));
+    }
+    let wards = store.wards().map_err(store_failure)?;
+    match wards.as_slice() {
+        [] => Ok(None),
+        [only] => Ok(Some(only.clone())),
+        several => Err(Failure::input(format!(
+            "name the ward with --ward: you are on wards {}",
+            several.join(", ")
+        ))),
+    }
+}
+
+/// `spinewatch evaluate FILE|ID [--as-of TIME]`: a case file, or a case in the store; with
+/// `--as-of`, the case as it stood at TIME (rebuilt from its audit trail), evaluated at TIME.
 pub fn evaluate(
-    dir_override: Option<&Path>,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     target: &str,
     format: Format,
     now: NaiveDateTime,
@@ -106,10 +128,10 @@ pub fn evaluate(
     let protocol = load_protocol()?;
     let (case, at) = match as_of {
         None => (
-            super::export::load_case(target, dir_override, &protocol, now)?,
+            super::export::load_target(target, store, now, protocol.zone)?,
             now,
         ),
-        Some(time) => (case_as_of(dir_override, target, time, protocol.zone)?, time),
+        Some(time) => (case_as_of(store, target, time)?, time),
     };
     let eval = crate::protocol::evaluate(&case, &protocol, at);
     match format {
@@ -134,28 +156,28 @@ pub fn evaluate(
     Ok(())
 }
 
-/// Case `id` of the data directory as it stood at `time`.
+/// Case `id` of the store as it stood at `time`.
 fn case_as_of(
-    dir_override: Option<&Path>,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     id: &str,
     time: NaiveDateTime,
-    zone: chrono_tz::Tz,
 ) -> Result<crate::case::Case, Failure> {
     if Path::new(id).is_file() || id.ends_with(".json") {
         return Err(Failure::input(format!(
             "{id}: --as-of needs a case id in the data directory (a file has no audit trail)"
         )));
     }
-    let dir = data_dir(dir_override);
-    if !is_case_id(id) || !dir.join(format!("{id}.json")).is_file() {
-        return Err(Failure::input(format!(
-            "case {id:?}: not found in {}",
-            dir.display()
-        )));
-    }
-    let mut store = open(dir_override)?;
-    store.set_zone(zone);
-    let case = store.load(id, time).map_err(store_failure)?;
+    let store = store()?;
+    let case = match store.load(id, time) {
+        Ok(c) => c,
+        Err(StoreError::NotFound(_)) => {
+            return Err(Failure::input(format!(
+                "case {id:?}: not found in {}",
+                store.location()
+            )));
+        }
+        Err(e) => return Err(store_failure(e)),
+    };
     let entries = store.history(id).map_err(store_failure)?;
     let shown = format_time(&time);
     match history::case_as_of(&case, &entries, time) {
@@ -172,7 +194,13 @@ fn case_as_of(
 
 /// `spinewatch import FILE`: validated at `now`, refused if the id exists; nothing is
 /// overwritten. The first audit entry records the file name and the SHA-256 of its bytes.
-pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> Result<(), Failure> {
+pub fn import(
+    store: &mut dyn Store,
+    file: &Path,
+    ward: Option<&str>,
+    site_ward: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), Failure> {
     let shown = file.display();
     // Refused over 4 MiB before it is read.
     let bytes = crate::case::file::read_limited(file)?;
@@ -197,8 +225,13 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
             )));
         }
     };
-    let mut store = open(dir_override)?;
-    warn(&store);
+    let in_file = crate::store::pg::ward_of(&case);
+    if let Some(w) = import_ward(&*store, ward, site_ward, in_file.as_deref())?
+        && in_file.as_deref() != Some(w.as_str())
+    {
+        case = crate::store::pg::with_ward(&case, &w);
+    }
+    warn(&*store);
     let name = file
         .file_name()
         .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());
@@ -228,31 +261,44 @@ pub fn import(dir_override: Option<&Path>, file: &Path, now: NaiveDateTime) -> R
     });
     print_text(&format!(
         "imported {id} into {}{migrated}\n",
-        store.dir().display()
+        store.location()
     ));
     Ok(())
 }
 
-/// `spinewatch audit ID [--verify]`. `--verify` checks the hash chain, then the case file
-/// against the chain's newest entry.
-pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), Failure> {
-    let store = open(dir_override)?;
-    warn(&store);
-    let dir = store.dir();
-    let log = audit::log_path(dir, id);
-    let case_path = store.case_path(id);
-    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
-    if !is_case_id(id) || (!exists(&case_path) && !exists(&log)) {
-        return Err(Failure::input(format!(
-            "no case {id:?} in {}",
-            dir.display()
-        )));
-    }
-    let file = format!("{id}.log.jsonl");
+/// `spinewatch audit ID [--verify]`. `--verify` checks the hash chain, then the case against
+/// the chain's newest entry; on the ward server it also lists each entry's database role and
+/// `recorded_*`.
+pub fn audit(store: &dyn Store, id: &str, verify: bool) -> Result<(), Failure> {
+    warn(store);
+    let not_found = || Failure::input(format!("no case {id:?} in {}", store.location()));
     if verify {
-        return verify_trail(dir, id, &file);
+        let check = match store.verify_trail(id) {
+            Ok(c) => c,
+            Err(StoreError::NotFound(_)) => return Err(not_found()),
+            Err(e) => return Err(store_failure(e)),
+        };
+        let mut out: String = check.recorded.iter().map(|l| format!("{l}\n")).collect();
+        return match check.result {
+            Ok(line) => {
+                out.push_str(&line);
+                print_text(&out);
+                Ok(())
+            }
+            Err(message) => {
+                print_text(&out);
+                Err(Failure::input(message))
+            }
+        };
     }
-    let entries = audit::read(dir, id).map_err(store_failure)?;
+    let entries = match store.history(id) {
+        Ok(e) => e,
+        Err(StoreError::NotFound(_)) => return Err(not_found()),
+        Err(e) => return Err(store_failure(e)),
+    };
+    if entries.is_empty() && matches!(store.verify_trail(id), Err(StoreError::NotFound(_))) {
+        return Err(not_found());
+    }
     let mut out = String::new();
     if entries.is_empty() {
         out.push_str(&format!("{id}: no audit entries\n"));
@@ -269,74 +315,5 @@ pub fn audit(dir_override: Option<&Path>, id: &str, verify: bool) -> Result<(), 
         ));
     }
     print_text(&out);
-    Ok(())
-}
-
-/// `audit --verify`: exit 0 when the chain is intact and the case is what its newest entry
-/// produced (or, an interrupted save, what the entry before produced); exit 2 naming what is
-/// wrong otherwise.
-fn verify_trail(dir: &Path, id: &str, file: &str) -> Result<(), Failure> {
-    use crate::store::audit::{CaseCheck, NO_CASE};
-    let n = match audit::verify(dir, id).map_err(|e| Failure::input(e.to_string()))? {
-        Ok(n) => n,
-        Err(broken) => return Err(Failure::input(format!("{file}: {broken}"))),
-    };
-    let case_file = format!("{id}.json");
-    let disk = match crate::store::files::read(&dir.join(&case_file)) {
-        Ok(None) => NO_CASE.to_string(),
-        Ok(Some(bytes)) => match serde_json::from_slice::<Value>(&bytes) {
-            Ok(v) => crate::store::clinical_hash(&v),
-            Err(e) => {
-                return Err(Failure::input(format!(
-                    "{case_file}: cannot be read ({e}); it cannot be checked against {file}"
-                )));
-            }
-        },
-        Err(e) => return Err(Failure::input(format!("{case_file}: {e}"))),
-    };
-    if n == 0 && disk != NO_CASE {
-        return Err(Failure::input(format!(
-            "{file}: the audit trail is missing or empty, but {case_file} exists: its \
-             history was deleted"
-        )));
-    }
-    let entries = audit::read(dir, id).map_err(store_failure)?;
-    let count = format!("{n} {}", if n == 1 { "entry" } else { "entries" });
-    let line = match audit::check_case(&entries, &disk) {
-        CaseCheck::Matches => {
-            format!("{file}: chain intact, {count}; {case_file} matches the newest entry\n")
-        }
-        CaseCheck::Interrupted { from, to } => {
-            let which = if from == to {
-                format!("entry {from}")
-            } else {
-                format!("entries {from}–{to}")
-            };
-            format!(
-                "{file}: chain intact, {count}; an interrupted save: {which} never reached \
-                 {case_file} (it matches the entry before); the next opening marks {which} \
-                 not applied\n"
-            )
-        }
-        CaseCheck::Unchecked => format!(
-            "{file}: chain intact, {count} (written before entries held the case's hash: \
-             {case_file} cannot be checked against them, and entries cut from the end would \
-             not show)\n"
-        ),
-        CaseCheck::Differs { newest, older } => {
-            let what = match older {
-                Some(k) => format!(
-                    "it matches entry {k}, an older state: rolled back, or entries cut from the end"
-                ),
-                None if disk == NO_CASE => format!("{case_file} is missing"),
-                None => "edited behind the trail, or entries cut from the end".to_string(),
-            };
-            return Err(Failure::input(format!(
-                "{file}: chain intact, {count}, but {case_file} does not match entry {newest}, \
-                 the newest ({what})"
-            )));
-        }
-    };
-    print_text(&line);
     Ok(())
 }

@@ -9,9 +9,8 @@ use crate::export::{
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
 use crate::site::SiteConfig;
-use crate::store::{FileStore, Store, StoreError, installation};
+use crate::store::{Store, StoreError};
 use chrono::NaiveDateTime;
-use std::path::Path;
 
 /// What `export` is asked for besides the case.
 #[derive(Debug, Clone)]
@@ -23,6 +22,9 @@ pub struct ExportRequest<'a> {
     /// FHIR export sent (a what-if export at another moment must not make the next real one
     /// cancel pitfalls that never were).
     pub record: bool,
+    /// For a case file: the namespace of the default file store, when it has one, so a file
+    /// and its stored case name the same resources (else the fallback namespace).
+    pub file_namespace: Option<uuid::Uuid>,
 }
 
 /// `spinewatch export TARGET`: makes the export and hands its text to `emit` (print or write
@@ -31,7 +33,7 @@ pub struct ExportRequest<'a> {
 pub fn export(
     target: &str,
     req: &ExportRequest,
-    data_dir: Option<&Path>,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     protocol: &Protocol,
     now: NaiveDateTime,
     emit: impl FnOnce(&str) -> Result<(), Failure>,
@@ -42,15 +44,11 @@ pub fn export(
     ctx.mrn_system = fhir_site.mrn_system;
     ctx.bundle = req.bundle;
     let fhir = req.format == ExportFormat::Fhir;
-    let (case, mut store) = match load_target(target, data_dir, protocol, now)? {
+    let (case, mut store) = match find_target(target, store, now, protocol.zone)? {
         Target::File(case) => {
-            // A case file: the default data directory's namespace when it has one (so a
-            // file and its stored case name the same resources), else the fallback.
-            let dir = crate::store::data_dir(data_dir);
-            ctx.namespace = match installation::read_namespace(&dir) {
-                Ok(Some(ns)) => ns,
-                _ => fallback_namespace(ctx.identifier_system.as_deref()),
-            };
+            ctx.namespace = req
+                .file_namespace
+                .unwrap_or_else(|| fallback_namespace(ctx.identifier_system.as_deref()));
             (case, None)
         }
         Target::Stored(case, mut store, id) => {
@@ -85,41 +83,48 @@ pub fn export(
 
 enum Target {
     File(Case),
-    Stored(Case, FileStore, String),
+    Stored(Case, Box<dyn Store>, String),
 }
 
-/// A case file (an existing path, or anything ending in `.json`), else a case id in the data
-/// directory.
-/// The case a target names (a file, or a case id in the data directory), for `evaluate`.
-pub(crate) fn load_case(
+/// A case file (an existing path, or anything ending in `.json`), else a case id in the store
+/// (`store` opens it; it refuses a data directory that does not exist, which holds no case:
+/// an export never creates one). Read in the site zone `zone`.
+pub(crate) fn load_target(
     target: &str,
-    data_dir: Option<&Path>,
-    protocol: &Protocol,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     now: NaiveDateTime,
+    zone: chrono_tz::Tz,
 ) -> Result<Case, Failure> {
-    Ok(match load_target(target, data_dir, protocol, now)? {
-        Target::File(case) | Target::Stored(case, ..) => case,
+    Ok(match find_target(target, store, now, zone)? {
+        Target::File(case) | Target::Stored(case, _, _) => case,
     })
 }
 
-fn load_target(
+/// The case to export and, when it is stored, its store (for the FHIR export's namespace,
+/// history and record).
+fn find_target(
     target: &str,
-    data_dir: Option<&Path>,
-    protocol: &Protocol,
+    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
     now: NaiveDateTime,
+    zone: chrono_tz::Tz,
 ) -> Result<Target, Failure> {
-    let path = Path::new(target);
+    let path = std::path::Path::new(target);
     if path.is_file() || target.ends_with(".json") {
-        // Its times are wall-clock times of the site zone, as the protocol's.
-        return read_case_file_in(path, now, protocol.zone).map(Target::File);
+        // Its times are wall-clock times of the site zone.
+        return read_case_file_in(path, now, zone).map(Target::File);
     }
     if !is_case_id(target) {
         return Err(Failure::input(format!(
             "{target:?}: is neither a case file nor a case id (a-z, 0-9 and -, up to 64)"
         )));
     }
-    let dir = crate::store::data_dir(data_dir);
-    let (case, store) = load_case_by_id(&dir, target, now, protocol.zone)?;
+    let not_found = |place: &str| Failure::input(format!("case {target}: not found in {place}"));
+    let store = store()?;
+    let case = store.load(target, now).map_err(|e| match e {
+        StoreError::NotFound(_) => not_found(&store.location()),
+        StoreError::Refused(m) => Failure::input(format!("case {target}: {m}")),
+        other => Failure::other(format!("case {target}: {other}")),
+    })?;
     Ok(Target::Stored(case, store, target.to_string()))
 }
 
@@ -128,26 +133,4 @@ fn is_case_id(s: &str) -> bool {
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// Reads case `id` through the file store. A data directory that does not exist holds no
-/// case (an export never creates one).
-fn load_case_by_id(
-    dir: &Path,
-    id: &str,
-    now: NaiveDateTime,
-    zone: chrono_tz::Tz,
-) -> Result<(Case, FileStore), Failure> {
-    let not_found = || Failure::input(format!("case {id}: not found in {}", dir.display()));
-    if !dir.is_dir() {
-        return Err(not_found());
-    }
-    let mut store = FileStore::open(dir).map_err(|e| Failure::other(format!("case {id}: {e}")))?;
-    store.set_zone(zone);
-    let case = store.load(id, now).map_err(|e| match e {
-        StoreError::NotFound(_) => not_found(),
-        StoreError::Refused(m) => Failure::input(format!("case {id}: {m}")),
-        other => Failure::other(format!("case {id}: {other}")),
-    })?;
-    Ok((case, store))
 }

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod export;
+pub mod server;
 pub mod set;
 
 pub use export::{ExportRequest, export};

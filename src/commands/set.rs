@@ -8,15 +8,14 @@ use super::cases::store_failure;
 use crate::entry;
 use crate::failure::Failure;
 use crate::output::print_text;
-use crate::store::file::{FileStore, is_case_id};
-use crate::store::{Access, Change, Store, data_dir, version_of};
+use crate::store::file::is_case_id;
+use crate::store::{Access, Change, Store, version_of};
 use crate::tui::App;
 use crate::tui::app::{CaseView, new_row};
 use crate::tui::form::{Row, Tab};
 use crate::tui::lists::list_of;
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use std::path::Path;
 
 /// One `PATH=VALUE` of the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +169,7 @@ fn typed_in_row(
 
 /// `spinewatch set`. `now` is the wall clock (a what-if `--now` records nothing).
 pub fn set(
-    dir_override: Option<&Path>,
+    store: &mut dyn Store,
     id: &str,
     assignments: &[Assignment],
     expect_version: Option<u64>,
@@ -184,8 +183,6 @@ pub fn set(
     if assignments.is_empty() {
         return Err(Failure::input("nothing to set: give PATH=VALUE"));
     }
-    let dir = data_dir(dir_override);
-    let mut store = FileStore::open(&dir).map_err(|e| Failure::other(e.to_string()))?;
     if let Access::ReadOnly { holder } = store.lock(id, now).map_err(store_failure)? {
         return Err(Failure::other(format!(
             "{id}: read-only, nothing written: {holder}"

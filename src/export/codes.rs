@@ -10,8 +10,8 @@ use crate::case::{
 use crate::protocol::Protocol;
 
 /// Where spinewatch's own code systems live. `.example` is reserved (RFC 2606), so these
-/// URLs can never name someone else's; one constant to change when the project has a home.
-pub const BASE: &str = "https://spinewatch.example/fhir/CodeSystem";
+/// URLs can never name someone else's; the two constants to change when the project has a
+/// home (the tests find them by their `https://spinewatch.example/` prefix).
 pub const SCORE_SYSTEM: &str = "https://spinewatch.example/fhir/CodeSystem/score";
 pub const RULE_SYSTEM: &str = "https://spinewatch.example/fhir/CodeSystem/rule";
 

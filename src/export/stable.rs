@@ -32,7 +32,7 @@ static DAYS_TO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)[0-9]+ days? to the (POD [0-9]+|4-week) deadline").unwrap()
 });
 static DAYS_PAST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)[0-9]+ days? past the (?:POD [0-9]+ )?deadline").unwrap()
+    Regex::new(r"(?-u:\b)[0-9]+ days? past (?:the (?:POD [0-9]+ )?deadline|POD [0-9]+)").unwrap()
 });
 static DAYS_LEFT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)[0-9]+ days? left").unwrap());
@@ -158,6 +158,10 @@ mod tests {
             "exam at 06:00: due 18:00."
         );
         assert_eq!(s("overdue by 1:30, due 18:00."), "overdue since 18:00.");
+        assert_eq!(
+            s("1 day past POD 28; no contraindication"),
+            "past the deadline 2026-12-18 (POD 28); no contraindication"
+        );
         assert_eq!(
             s("Window: target from 2026-12-04, deadline 2026-12-18, 17 days left."),
             "Window: target from 2026-12-04, deadline 2026-12-18."

@@ -294,3 +294,51 @@ pub fn check_case(entries: &[Entry], disk: &str) -> CaseCheck {
         older,
     }
 }
+
+/// The words of `audit --verify` once the chain of `n` entries is intact: how the case (its
+/// clinical hash `disk`, or [`NO_CASE`]) stands against the newest entry. `Ok` is the line to
+/// print, `Err` what is wrong (exit 2). `trail` and `case` name the two for the reader.
+pub fn case_report(
+    entries: &[Entry],
+    disk: &str,
+    n: u64,
+    trail: &str,
+    case: &str,
+) -> Result<String, String> {
+    let count = format!("{n} {}", if n == 1 { "entry" } else { "entries" });
+    match check_case(entries, disk) {
+        CaseCheck::Matches => Ok(format!(
+            "{trail}: chain intact, {count}; {case} matches the newest entry\n"
+        )),
+        CaseCheck::Interrupted { from, to } => {
+            let which = if from == to {
+                format!("entry {from}")
+            } else {
+                format!("entries {from}–{to}")
+            };
+            Ok(format!(
+                "{trail}: chain intact, {count}; an interrupted save: {which} never reached \
+                 {case} (it matches the entry before); the next opening marks {which} \
+                 not applied\n"
+            ))
+        }
+        CaseCheck::Unchecked => Ok(format!(
+            "{trail}: chain intact, {count} (written before entries held the case's hash: \
+             {case} cannot be checked against them, and entries cut from the end would \
+             not show)\n"
+        )),
+        CaseCheck::Differs { newest, older } => {
+            let what = match older {
+                Some(k) => format!(
+                    "it matches entry {k}, an older state: rolled back, or entries cut from the end"
+                ),
+                None if disk == NO_CASE => format!("{case} is missing"),
+                None => "edited behind the trail, or entries cut from the end".to_string(),
+            };
+            Err(format!(
+                "{trail}: chain intact, {count}, but {case} does not match entry {newest}, \
+                 the newest ({what})"
+            ))
+        }
+    }
+}

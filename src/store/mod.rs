@@ -38,6 +38,8 @@ pub mod files;
 pub mod installation;
 pub mod lock;
 pub mod memory;
+pub mod open;
+pub mod pg;
 pub mod rounds;
 pub mod schema;
 pub mod signals;
@@ -47,6 +49,7 @@ pub use atomic::SaveStep;
 pub use dirs::data_dir;
 pub use file::FileStore;
 pub use installation::FhirSent;
+pub use pg::PgStore;
 pub use rounds::{RoundsList, rounds_list};
 
 use crate::case::Case;
@@ -203,6 +206,64 @@ pub trait Store {
     fn holder(&self, _id: &str) -> Option<String> {
         None
     }
+    /// [`Store::holder`] of each id, in order (the rounds list asks for all at once).
+    fn holders(&self, ids: &[String]) -> Vec<Option<String>> {
+        ids.iter().map(|id| self.holder(id)).collect()
+    }
+    /// Calls `f` with every case and damaged entry (in any order, possibly from several
+    /// threads), so a long listing is never held whole. Default: through [`Store::load_all`].
+    fn scan_each(
+        &self,
+        now: NaiveDateTime,
+        f: &(dyn Fn(Result<Case, Damaged>) + Sync),
+    ) -> Result<(), StoreError> {
+        let listing = self.load_all(now)?;
+        listing.cases.into_iter().for_each(|c| f(Ok(c)));
+        listing.damaged.into_iter().for_each(|d| f(Err(d)));
+        Ok(())
+    }
+    /// `audit --verify`: checks the case's trail (its chain, then the case against the
+    /// newest entry). Default: the chain of [`Store::history`] as written.
+    fn verify_trail(&self, id: &str) -> Result<TrailCheck, StoreError> {
+        let entries = self.history(id)?;
+        let text: String = entries
+            .iter()
+            .filter_map(|e| serde_json::to_string(e).ok())
+            .map(|l| l + "\n")
+            .collect();
+        Ok(TrailCheck {
+            recorded: Vec::new(),
+            result: match audit::verify_text(&text) {
+                Ok(n) => Ok(format!("{id}: chain intact, {n} entries\n")),
+                Err(broken) => Err(format!("{id}: {broken}")),
+            },
+        })
+    }
+    /// The wards this user may add cases to (the ward server); empty when the store has no
+    /// wards (the file store: one clinician's directory).
+    fn wards(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Where the cases are, for messages: the data directory, or the server URL (password
+    /// masked).
+    fn location(&self) -> String {
+        "the store".into()
+    }
+    /// Problems found and fixed while opening or reading (file permissions), for stderr.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Cases another instance changed since the last call, by id; `"*"` when anything may
+    /// have changed (e.g. after a reconnect). The TUI loop polls this to refresh the rounds
+    /// list and read-only views. Default: never anything.
+    fn changes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+    /// A standing problem to keep in the status line ("ward server unreachable — retrying
+    /// (entry kept)"), `None` when all is well.
+    fn trouble(&self) -> Option<String> {
+        None
+    }
     /// What others change, as it happens (a live rounds list): `None` when this store cannot
     /// tell, and the caller reloads on request only.
     fn watch(&self) -> Option<Box<dyn watch::ChangeFeed>> {
@@ -226,4 +287,14 @@ pub trait Store {
     fn record_fhir_sent(&mut self, _id: &str, _sent: &FhirSent) -> Result<(), StoreError> {
         Ok(())
     }
+}
+
+/// The result of checking a trail ([`Store::verify_trail`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailCheck {
+    /// Per entry, what the store recorded beyond the entry itself (the ward server: the
+    /// database role and `recorded_at`/`recorded_by`); empty for the file store.
+    pub recorded: Vec<String>,
+    /// The line to print when all is well; else what is wrong (exit 2).
+    pub result: Result<String, String>,
 }

@@ -112,7 +112,7 @@ pub fn entry_of(case: &Case, b: &Brief) -> RoundsEntry {
             short: short(t, &b.clocks),
         }),
         changed_since: None,
-        mri_untimed: b.clocks.mri_exam_time_unknown,
+        mri_untimed: b.clocks.mri.is_none() && b.fired("W-NEURO-MRI"),
         holder: None,
     }
 }

@@ -37,9 +37,12 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-/// The TUI on the rounds list of `data_dir`.
-pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
-    let mut store = open_store(data_dir)?;
+/// The TUI on the rounds list of the store the command line opened.
+pub fn run(opened: crate::store::open::Opened, now: Option<NaiveDateTime>) -> Result<(), Failure> {
+    let crate::store::open::Opened {
+        mut store,
+        export_dir,
+    } = opened;
     let protocol = crate::site::load_protocol()?;
     let mut app = App::new(
         protocol,
@@ -51,7 +54,7 @@ pub fn run(data_dir: &Path, now: Option<NaiveDateTime>) -> Result<(), Failure> {
         app.simulated = true;
     }
     let start = vec![Effect::LoadRounds];
-    session(&mut app, store.as_mut(), data_dir, now.is_none(), start)
+    session(&mut app, store.as_mut(), &export_dir, now.is_none(), start)
 }
 
 /// The TUI on the seed's patient, dates shifted so that `now` is POD 5.
@@ -67,7 +70,7 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
             temp.path().to_path_buf()
         }
     };
-    let mut store = open_store(&dir)?;
+    let mut store = crate::store::open::open_files(&dir)?;
     let id = case.id.clone().unwrap_or_default();
     // A demo case already in the directory is opened as it was left, not replaced.
     if store.load(&id, at).is_err() {
@@ -82,7 +85,13 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
         app.simulated = true;
     }
     let start = vec![Effect::LoadRounds, Effect::Open(id)];
-    session(&mut app, store.as_mut(), &dir, now.is_none(), start)
+    session(
+        &mut app,
+        &mut store,
+        &dir.join("exports"),
+        now.is_none(),
+        start,
+    )
 }
 
 fn clock() -> NaiveDateTime {
@@ -92,19 +101,12 @@ fn clock() -> NaiveDateTime {
         .unwrap_or(t)
 }
 
-/// The file store of a data directory (created 0700 when missing).
-pub fn open_store(data_dir: &Path) -> Result<Box<dyn Store>, Failure> {
-    crate::store::FileStore::open(data_dir)
-        .map(|s| Box::new(s) as Box<dyn Store>)
-        .map_err(|e| Failure::other(format!("{}: {e}", data_dir.display())))
-}
-
 /// Runs the terminal session; the terminal is restored on every way out (panics included,
 /// through ratatui's hook).
 fn session(
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     live_clock: bool,
     start: Vec<Effect>,
 ) -> Result<(), Failure> {
@@ -121,7 +123,7 @@ fn session(
         changes: std::cell::RefCell::new(store.watch()),
     };
     // "Since your last rounds": the marks count from this user's previous session here.
-    let review_key = data_dir.display().to_string();
+    let review_key = store.location();
     let started = app.wall_now();
     app.review = review::last(&review_key).map(|since| review::Review {
         since,
@@ -131,7 +133,7 @@ fn session(
         &mut terminal,
         app,
         store,
-        data_dir,
+        export_dir,
         live_clock,
         start,
         &inputs,
@@ -232,9 +234,9 @@ fn suspend(terminal: &mut ratatui::DefaultTerminal, inputs: &Inputs) {
 
 /// Leaves on a signal or a lost terminal: what is being typed kept as a draft, the case
 /// given back. An entry that could not be saved even now is said on stderr.
-pub fn leave_now(app: &mut App, store: &mut dyn Store, data_dir: &Path) -> Result<(), Failure> {
+pub fn leave_now(app: &mut App, store: &mut dyn Store, export_dir: &Path) -> Result<(), Failure> {
     let effects = drafts::shutdown_effects(app);
-    perform(app, store, data_dir, effects);
+    perform(app, store, export_dir, effects);
     match &app.drafts.unsaved {
         Some(_) => Err(Failure::other(app.status.as_ref().map_or_else(
             || "an entry could not be saved".to_string(),
@@ -248,18 +250,18 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     live_clock: bool,
     start: Vec<Effect>,
     inputs: &Inputs,
 ) -> Result<(), Failure> {
-    if perform(app, store, data_dir, start) {
+    if perform(app, store, export_dir, start) {
         return Ok(());
     }
     let mut dirty = true;
     loop {
         if inputs.shutdown.requested() || terminal_lost() {
-            return leave_now(app, store, data_dir);
+            return leave_now(app, store, export_dir);
         }
         if inputs.jobs.suspend.swap(false, Ordering::SeqCst) {
             suspend(terminal, inputs);
@@ -275,13 +277,16 @@ fn event_loop(
             Ok(input) => input,
             Err(e) => {
                 // The terminal is gone (read error, end of input): keep what can be kept.
-                let left = leave_now(app, store, data_dir);
+                let left = leave_now(app, store, export_dir);
                 return left.and(Err(Failure::other(format!("terminal: {e}"))));
             }
         };
         if let Some(feed) = inputs.changes.borrow_mut().as_mut()
             && live_refresh(app, store, feed.as_mut())
         {
+            dirty = true;
+        }
+        if refresh(app, store, export_dir) {
             dirty = true;
         }
         if live_clock {
@@ -297,7 +302,7 @@ fn event_loop(
             Some(Input::Paste(text)) => {
                 dirty = true;
                 let effects = update::paste(app, &text);
-                if perform(app, store, data_dir, effects) {
+                if perform(app, store, export_dir, effects) {
                     return Ok(());
                 }
                 continue;
@@ -309,10 +314,50 @@ fn event_loop(
             suspend(terminal, inputs);
             continue;
         }
-        if let Some(end) = handle_key(app, store, data_dir, key) {
+        if let Some(end) = handle_key(app, store, export_dir, key) {
             return end;
         }
     }
+}
+
+/// What another instance changed (the ward server's NOTIFY, the file store's watcher) is read
+/// again: the rounds list, and the open case when it is read-only here (the screen and field
+/// stay). A store in trouble (server unreachable) keeps saying so in the status line. True
+/// when something is to be redrawn.
+fn refresh(app: &mut App, store: &mut dyn Store, export_dir: &Path) -> bool {
+    let changed = store.changes();
+    let mut dirty = false;
+    let shown = app.status.as_ref().map(|(m, _)| m.clone());
+    match store.trouble() {
+        Some(t) if shown.as_deref() != Some(t.as_str()) => {
+            app.status = Some((t, true));
+            dirty = true;
+        }
+        None if shown.as_deref() == Some(crate::store::pg::UNREACHABLE) => {
+            app.status = Some(("ward server connected again".into(), false));
+            dirty = true;
+        }
+        _ => {}
+    }
+    if changed.is_empty() {
+        return dirty;
+    }
+    perform(app, store, export_dir, vec![Effect::LoadRounds]);
+    let stale = app.open.as_ref().and_then(|v| {
+        let id = v.id();
+        let hit = changed.iter().any(|c| *c == id || c == "*");
+        (v.read_only().is_some() && hit).then(|| (id, v.access.clone(), v.tab, v.focus))
+    });
+    if let Some((id, access, tab, focus)) = stale
+        && let Ok(case) = store.load(&id, app.now)
+    {
+        app.open_case(case, access, false);
+        if let Some(v) = &mut app.open {
+            v.tab = tab;
+            v.focus = focus;
+        }
+    }
+    true
 }
 
 /// One key through the draft logic (prompts, Ctrl-C with something pending), then the
@@ -320,16 +365,16 @@ fn event_loop(
 pub fn handle_key(
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     key: KeyEvent,
 ) -> Option<Result<(), Failure>> {
     let effects = match drafts::intercept(app, &key) {
         None => update(app, key),
         Some(drafts::Outcome::Effects(effects)) => effects,
         Some(drafts::Outcome::KeepDrafts { quit }) => drafts::keep_drafts(app, store, quit),
-        Some(drafts::Outcome::Leave) => return Some(leave_now(app, store, data_dir)),
+        Some(drafts::Outcome::Leave) => return Some(leave_now(app, store, export_dir)),
     };
-    perform(app, store, data_dir, effects).then_some(Ok(()))
+    perform(app, store, export_dir, effects).then_some(Ok(()))
 }
 
 /// Changes saved elsewhere (another instance, an import) reach the rounds list, the held
@@ -398,7 +443,7 @@ fn step(
 pub fn perform(
     app: &mut App,
     store: &mut dyn Store,
-    data_dir: &Path,
+    export_dir: &Path,
     effects: Vec<Effect>,
 ) -> bool {
     let mut renamed: Option<(String, String)> = None;
@@ -528,7 +573,7 @@ pub fn perform(
                 drafts::closed(app, &id);
                 store.unlock(&id);
             }
-            Effect::Export => export(app, data_dir),
+            Effect::Export => export(app, export_dir),
             Effect::LoadHistory(id) => match store.history(&id) {
                 Ok(entries) => app.show_history(&id, entries),
                 Err(e) => app.status = Some((format!("cannot read the history: {e}"), true)),
@@ -557,9 +602,9 @@ fn saved(app: &mut App, id: &str, version: u64) {
     }
 }
 
-/// Writes the handover note to `<data_dir>/exports/<id>-<now>.md` (0600 in a 0700
-/// `exports/`, whatever the umask; a link there is refused, never followed) and says where.
-fn export(app: &mut App, data_dir: &Path) {
+/// Writes the handover note to `<export_dir>/<id>-<now>.md` (0600 in a 0700 directory,
+/// whatever the umask; a link there is refused, never followed) and says where.
+fn export(app: &mut App, export_dir: &Path) {
     let Some(view) = &app.open else {
         app.status = Some(("open a case to export it".into(), true));
         return;
@@ -567,11 +612,7 @@ fn export(app: &mut App, data_dir: &Path) {
     let eval = evaluate(&view.case, &app.protocol, app.now);
     let text = crate::export::handover_markdown(&view.case, &eval, &app.protocol);
     let name = format!("{}-{}.md", view.id(), app.now.format("%Y%m%dT%H%M"));
-    let result = crate::store::files::write_private_atomic(
-        &data_dir.join("exports"),
-        &name,
-        text.as_bytes(),
-    );
+    let result = crate::store::files::write_private_atomic(export_dir, &name, text.as_bytes());
     app.status = Some(match result {
         Ok(path) => (format!("exported to {}", path.display()), false),
         Err(e) => (format!("export failed: {e}"), true),
