@@ -45,6 +45,18 @@ fn demo() -> (App, MemoryStore) {
     (app, store)
 }
 
+/// A fresh instance with the demo case opened from `store`.
+fn opened(store: &mut MemoryStore) -> App {
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    app
+}
+
 fn goto(app: &mut App, tab: Tab, path: &str) {
     let view = app.open.as_mut().unwrap();
     view.tab = tab;
@@ -483,13 +495,7 @@ fn a_case_held_elsewhere_opens_read_only_and_refuses_changes() {
         DEMO_ID.into(),
         "in use by ana since 2026-11-25 08:12".into(),
     );
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(DEMO_ID.into())],
-    );
+    let mut app = opened(&mut store);
     let view = app.open.as_ref().unwrap();
     assert_eq!(
         view.access,
@@ -646,13 +652,7 @@ fn a_read_only_case_can_always_be_left() {
     store
         .held_elsewhere
         .insert(DEMO_ID.into(), "in use by ana".into());
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(DEMO_ID.into())],
-    );
+    let mut app = opened(&mut store);
     // The label field is focused with its text; leaving must not try to save it.
     assert_eq!(
         update(&mut app, key(KeyCode::Esc)),
@@ -987,13 +987,7 @@ fn a_hang_up_keeps_a_pending_choice_and_notes_as_drafts_never_committed() {
 
     // Notes being written when the line drops: kept whole, newlines and all.
     let mut store = MemoryStore::with_cases([demo_case(now())]);
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(DEMO_ID.into())],
-    );
+    let mut app = opened(&mut store);
     goto(&mut app, Tab::Discharge, "notes");
     spinewatch::tui::paste(&mut app, "\nSeen by physio\nwalks 20 m");
     spinewatch::tui::leave_now(&mut app, &mut store, Path::new(".")).unwrap();
@@ -1004,13 +998,7 @@ fn a_hang_up_keeps_a_pending_choice_and_notes_as_drafts_never_committed() {
         "{text}"
     );
     // Offered back in the notes editor on reopening.
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(DEMO_ID.into())],
-    );
+    let mut app = opened(&mut store);
     let view = app.open.as_ref().unwrap();
     assert_eq!(view.focused().unwrap().path(), "notes");
     assert!(view.editor.as_ref().unwrap().text().ends_with("walks 20 m"));
