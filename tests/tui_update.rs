@@ -998,7 +998,7 @@ fn a_hang_up_keeps_a_pending_choice_and_notes_as_drafts_never_committed() {
         "{text}"
     );
     // Offered back in the notes editor on reopening.
-    let mut app = opened(&mut store);
+    let app = opened(&mut store);
     let view = app.open.as_ref().unwrap();
     assert_eq!(view.focused().unwrap().path(), "notes");
     assert!(view.editor.as_ref().unwrap().text().ends_with("walks 20 m"));
