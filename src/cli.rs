@@ -220,41 +220,37 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }) => {
             let protocol = load_protocol()?;
             let site = crate::site::SiteConfig::load()?;
-            // A case file shares the namespace of the file store it would be imported into.
-            let file_namespace = match store_args.resolve(&site) {
-                crate::store::open::StoreUrl::Files(dir) => {
-                    crate::store::installation::read_namespace(&dir)
-                        .ok()
-                        .flatten()
-                }
-                crate::store::open::StoreUrl::Server(_) => None,
-            };
+            let existing = || crate::store::open::open_existing(&store_args, &target);
             let request = crate::commands::ExportRequest {
                 format,
                 bundle,
                 site: &site,
                 record: cli.now.is_none(),
-                file_namespace,
             };
-            let existing = || crate::store::open::open_existing(&store_args, &target);
-            crate::commands::export(&target, &request, &existing, &protocol, now, |text| match (
-                &out, format,
-            ) {
-                // A JSON file holds the characters as they are (a valid JSON string);
-                // text and Markdown are escaped as on the terminal: they are read with cat.
-                (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(path, text),
-                (Some(path), _) => {
-                    crate::export::out::write_out(path, &crate::output::escape(text))
-                }
-                (None, ExportFormat::Fhir) => {
-                    crate::output::print_json(text);
-                    Ok(())
-                }
-                (None, ExportFormat::Markdown | ExportFormat::Text) => {
-                    crate::output::print_text(text);
-                    Ok(())
-                }
-            })
+            crate::commands::export(
+                &target,
+                &request,
+                &existing,
+                &store_args.local_dir(&site),
+                &protocol,
+                now,
+                |text| match (&out, format) {
+                    // A JSON file holds the characters as they are (a valid JSON string);
+                    // text and Markdown are escaped as on the terminal: they are read with cat.
+                    (Some(path), ExportFormat::Fhir) => crate::export::out::write_out(path, text),
+                    (Some(path), _) => {
+                        crate::export::out::write_out(path, &crate::output::escape(text))
+                    }
+                    (None, ExportFormat::Fhir) => {
+                        crate::output::print_json(text);
+                        Ok(())
+                    }
+                    (None, ExportFormat::Markdown | ExportFormat::Text) => {
+                        crate::output::print_text(text);
+                        Ok(())
+                    }
+                },
+            )
         }
         Some(Command::Server(command)) => {
             use crate::commands::server::ServerCommand as S;

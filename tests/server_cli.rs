@@ -117,6 +117,15 @@ fn a_ward_is_set_up_from_the_command_line_and_every_command_works_on_it() {
     assert!(ok(run(&coord, &["rounds"])).contains("Bed 12"));
     let note = ok(run(&ana, &["export", "bed12", "--format", "markdown"]));
     assert!(note.contains("Bed 12"), "{note}");
+    let fhir = ok(run(&ana, &["export", "bed12", "--format", "fhir"]));
+    let bundle: serde_json::Value = serde_json::from_str(&fhir).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let again = ok(run(&coord, &["export", "bed12", "--format", "fhir"]));
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(
+        bundle["entry"][0]["fullUrl"], again["entry"][0]["fullUrl"],
+        "every workstation names the same resources"
+    );
     let o = run(&ana, &["export", "bed99", "--format", "markdown"]);
     assert_eq!(o.status.code(), Some(2));
 

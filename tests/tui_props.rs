@@ -61,7 +61,8 @@ proptest! {
         }
         for case in store.cases.values() {
             let text = case.to_json_pretty();
-            prop_assert!(Case::from_json_str(&text, now).is_ok(), "{text}");
+            let back = Case::from_json_str(&text, now);
+            prop_assert!(back.is_ok(), "{:?}\n{text}", back.err());
         }
     }
 }

@@ -1031,3 +1031,29 @@ fn a_choice_that_would_break_another_field_is_refused_with_that_fields_reason() 
             .is_none()
     );
 }
+
+#[test]
+fn a_value_that_breaks_another_field_is_refused_naming_that_field() {
+    // Status "requested" on the demo's MRI, which has the time it was done: the case would
+    // no longer load (an MRI time only goes with status done), so the change is refused.
+    let case = demo_case(now());
+    let mut v = serde_json::to_value(&case).unwrap();
+    v["mri"][0]["status"] = json!("requested");
+    let err = spinewatch::tui::app::decode_at(&v, "mri[0].status", now()).unwrap_err();
+    assert!(err.starts_with("mri[0].at:"), "{err}");
+    v["mri"][0]["status"] = json!("done");
+    assert!(spinewatch::tui::app::decode_at(&v, "mri[0].status", now()).is_ok());
+}
+
+#[test]
+fn a_new_row_carries_a_random_uid_never_a_positional_one() {
+    use spinewatch::tui::form::List;
+    let a = spinewatch::tui::app::new_row(List::Exams, None, now());
+    let b = spinewatch::tui::app::new_row(List::Exams, None, now());
+    let (ua, ub) = (a["uid"].as_str().unwrap(), b["uid"].as_str().unwrap());
+    assert!(spinewatch::case::uid::is_valid(ua), "{ua}");
+    assert_ne!(ua, ub);
+    // An MRI row records no time before requested or done is answered.
+    let mri = spinewatch::tui::app::new_row(List::Mri, None, now());
+    assert_eq!(mri["at"], Value::Null);
+}

@@ -9,8 +9,9 @@ use crate::export::{
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
 use crate::site::SiteConfig;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, installation};
 use chrono::NaiveDateTime;
+use std::path::Path;
 
 /// What `export` is asked for besides the case.
 #[derive(Debug, Clone)]
@@ -22,9 +23,6 @@ pub struct ExportRequest<'a> {
     /// FHIR export sent (a what-if export at another moment must not make the next real one
     /// cancel pitfalls that never were).
     pub record: bool,
-    /// For a case file: the namespace of the default file store, when it has one, so a file
-    /// and its stored case name the same resources (else the fallback namespace).
-    pub file_namespace: Option<uuid::Uuid>,
 }
 
 /// `spinewatch export TARGET`: makes the export and hands its text to `emit` (print or write
@@ -33,7 +31,8 @@ pub struct ExportRequest<'a> {
 pub fn export(
     target: &str,
     req: &ExportRequest,
-    store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
+    opener: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
+    local_dir: &Path,
     protocol: &Protocol,
     now: NaiveDateTime,
     emit: impl FnOnce(&str) -> Result<(), Failure>,
@@ -44,11 +43,14 @@ pub fn export(
     ctx.mrn_system = fhir_site.mrn_system;
     ctx.bundle = req.bundle;
     let fhir = req.format == ExportFormat::Fhir;
-    let (case, mut store) = match find_target(target, store, now, protocol.zone)? {
+    let (case, mut store) = match find_target(target, opener, now, protocol.zone)? {
         Target::File(case) => {
-            ctx.namespace = req
-                .file_namespace
-                .unwrap_or_else(|| fallback_namespace(ctx.identifier_system.as_deref()));
+            // A case file: the default data directory's namespace when it has one (so a
+            // file and its stored case name the same resources), else the fallback.
+            ctx.namespace = match installation::read_namespace(local_dir) {
+                Ok(Some(ns)) => ns,
+                _ => fallback_namespace(ctx.identifier_system.as_deref()),
+            };
             (case, None)
         }
         Target::Stored(case, mut store, id) => {
@@ -88,7 +90,7 @@ enum Target {
 
 /// A case file (an existing path, or anything ending in `.json`), else a case id in the store
 /// (`store` opens it; it refuses a data directory that does not exist, which holds no case:
-/// an export never creates one). Read in the site zone `zone`.
+/// an export never creates one).
 pub(crate) fn load_target(
     target: &str,
     store: &dyn Fn() -> Result<Box<dyn Store>, Failure>,
@@ -108,7 +110,7 @@ fn find_target(
     now: NaiveDateTime,
     zone: chrono_tz::Tz,
 ) -> Result<Target, Failure> {
-    let path = std::path::Path::new(target);
+    let path = Path::new(target);
     if path.is_file() || target.ends_with(".json") {
         // Its times are wall-clock times of the site zone.
         return read_case_file_in(path, now, zone).map(Target::File);

@@ -63,7 +63,7 @@ fn apply(app: &mut App, a: &Assignment) -> Result<Vec<Change>, String> {
         return append_row(app, list_path, &a.value);
     }
     let new = match kind_of(app, &a.path) {
-        Some(kind) => kind.parse_named(&a.value, now)?,
+        Some(kind) => kind.parse_named(&a.value, now, protocol.zone)?,
         // A field the form edits as a whole list (MDT attendees) or that has no form field:
         // a JSON value, checked like any other.
         None => {
@@ -99,6 +99,13 @@ fn append_row(app: &mut App, list_path: &str, json: &str) -> Result<Vec<Change>,
         .unwrap_or_default();
     let index = rows.len();
     typed_in_row(view, list_path, index, &mut row, &protocol, now)?;
+    // A new row gets a random uid, as in the TUI (a positional one could repeat a removed
+    // row's).
+    if let Some(map) = row.as_object_mut()
+        && map.get("uid").is_none_or(Value::is_null)
+    {
+        map.insert("uid".into(), Value::from(crate::case::uid::random()));
+    }
     rows.push(row);
     let mut changes = view.apply(list_path, Value::Array(rows), &protocol, now)?;
     if let Some(first) = changes.first_mut() {
@@ -159,7 +166,7 @@ fn typed_in_row(
     for (key, kind) in kinds {
         if let Some(Value::String(text)) = fields.get(&key) {
             let parsed = kind
-                .parse(text, now)
+                .parse(text, now, protocol.zone)
                 .map_err(|reason| format!("{key}: {reason}"))?;
             fields.insert(key, parsed);
         }

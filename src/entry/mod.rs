@@ -3,8 +3,9 @@
 //! case format, or refuses it with a reason; field paths (`lesions[1].sins.pain`) reach into
 //! the case as JSON. No terminal here.
 
-use crate::case::{format_date, format_time, parse_date, parse_time};
+use crate::case::{format_date, format_time, parse_date};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono_tz::Tz;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,8 +67,9 @@ impl Kind {
         self.show(v).unwrap_or_default()
     }
 
-    /// Parses typed text at `now`. Empty text is unknown (null).
-    pub fn parse(self, text: &str, now: NaiveDateTime) -> Result<Value, String> {
+    /// Parses typed text at `now`; a time with an offset (`13:30Z`, another system's stamp)
+    /// is converted into the site zone `zone`. Empty text is unknown (null).
+    pub fn parse(self, text: &str, now: NaiveDateTime, zone: Tz) -> Result<Value, String> {
         let t = text.trim();
         if t.is_empty() {
             return Ok(Value::Null);
@@ -111,7 +113,7 @@ impl Kind {
                 .ok_or_else(|| {
                     format!("{t:?} is not a date (2026-11-20, today, yesterday, -3, +2)")
                 }),
-            Kind::Time => parse_moment(t, now)
+            Kind::Time => parse_moment(t, now, zone)
                 .map(|d| Value::String(format_time(&d)))
                 .ok_or_else(|| {
                     format!("{t:?} is not a time (08:30 = today, 2026-11-20T08:30, now)")
@@ -124,9 +126,9 @@ impl Kind {
 
     /// Parses a value given by name (`spinewatch set`): for chosen kinds the option's name,
     /// `unknown` (or empty) for null, `yes`/`no` for yes/no; typed kinds as [`Kind::parse`].
-    pub fn parse_named(self, text: &str, now: NaiveDateTime) -> Result<Value, String> {
+    pub fn parse_named(self, text: &str, now: NaiveDateTime, zone: Tz) -> Result<Value, String> {
         if self.is_typed() {
-            return self.parse(text, now);
+            return self.parse(text, now, zone);
         }
         let t = text.trim().to_ascii_lowercase();
         let name = |v: &Value| match v {
@@ -219,13 +221,14 @@ pub fn parse_day(t: &str, today: NaiveDate) -> Option<NaiveDate> {
     }
 }
 
-/// `08:30` (today), `2026-11-20T08:30`, `2026-11-20 08:30`, `yesterday 22:00`, `now`.
-pub fn parse_moment(t: &str, now: NaiveDateTime) -> Option<NaiveDateTime> {
+/// `08:30` (today), `2026-11-20T08:30`, `2026-11-20 08:30`, `yesterday 22:00`, `now`; a
+/// full time with an offset is converted into `zone`.
+pub fn parse_moment(t: &str, now: NaiveDateTime, zone: Tz) -> Option<NaiveDateTime> {
     let t = t.trim();
     if t.eq_ignore_ascii_case("now") {
         return Some(now.with_second0());
     }
-    if let Some(x) = parse_time(&t.replacen(' ', "T", 1)) {
+    if let Ok(x) = crate::case::zone::parse_time_in(&t.replacen(' ', "T", 1), zone) {
         return Some(x);
     }
     let (day, clock) = match t.rsplit_once(' ') {
@@ -315,6 +318,8 @@ pub fn set(root: &mut Value, path: &str, new: Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::parse_time;
+    use chrono_tz::UTC;
 
     fn now() -> NaiveDateTime {
         parse_time("2026-11-25T09:00").unwrap()
@@ -322,7 +327,7 @@ mod tests {
 
     #[test]
     fn dates_as_the_ward_types_them() {
-        let d = |s| Kind::Date.parse(s, now());
+        let d = |s| Kind::Date.parse(s, now(), UTC);
         assert_eq!(d("today"), Ok(Value::from("2026-11-25")));
         assert_eq!(d("yesterday"), Ok(Value::from("2026-11-24")));
         assert_eq!(d("-3"), Ok(Value::from("2026-11-22")));
@@ -334,12 +339,30 @@ mod tests {
 
     #[test]
     fn times_as_the_ward_types_them() {
-        let t = |s| Kind::Time.parse(s, now());
+        let t = |s| Kind::Time.parse(s, now(), UTC);
         assert_eq!(t("08:30"), Ok(Value::from("2026-11-25T08:30")));
         assert_eq!(t("now"), Ok(Value::from("2026-11-25T09:00")));
         assert_eq!(t("2026-11-20 07:15"), Ok(Value::from("2026-11-20T07:15")));
         assert_eq!(t("yesterday 22:00"), Ok(Value::from("2026-11-24T22:00")));
         assert!(t("25:00").is_err());
+    }
+
+    #[test]
+    fn a_time_with_an_offset_is_converted_into_the_site_zone() {
+        // Another system's stamp: 13:30 UTC is 14:30 in Amsterdam in winter, never 13:30.
+        let ams = chrono_tz::Europe::Amsterdam;
+        let t = |s| Kind::Time.parse(s, now(), ams);
+        assert_eq!(
+            t("2026-11-25T13:30:00Z"),
+            Ok(Value::from("2026-11-25T14:30"))
+        );
+        assert_eq!(
+            t("2026-11-25T13:30+00:00"),
+            Ok(Value::from("2026-11-25T14:30"))
+        );
+        assert_eq!(t("2026-11-25T13:30"), Ok(Value::from("2026-11-25T13:30")));
+        // A wall-clock time the clocks skip is refused.
+        assert!(t("2026-03-29T02:30").is_err());
     }
 
     #[test]
@@ -349,19 +372,19 @@ mod tests {
             max: 100,
             step: 10,
         };
-        assert_eq!(kps.parse("60", now()), Ok(Value::from(60)));
+        assert_eq!(kps.parse("60", now(), UTC), Ok(Value::from(60)));
         assert_eq!(
-            kps.parse("65", now()),
+            kps.parse("65", now(), UTC),
             Err("65 is not in steps of 10".into())
         );
         assert_eq!(
-            kps.parse("110", now()),
+            kps.parse("110", now(), UTC),
             Err("110 is out of range (0–100)".into())
         );
         let dose = Kind::Dose { max: 30.0 };
-        assert_eq!(dose.parse("1,8", now()), Ok(Value::from(1.8)));
+        assert_eq!(dose.parse("1,8", now(), UTC), Ok(Value::from(1.8)));
         assert_eq!(
-            dose.parse("0", now()),
+            dose.parse("0", now(), UTC),
             Err("0 is out of range (0 < x ≤ 30)".into())
         );
     }

@@ -59,6 +59,16 @@ impl StoreArgs {
         StoreUrl::Files(data_dir(None))
     }
 
+    /// The local data directory: the file store's, or for the ward server `--data-dir`, else
+    /// the platform's (the FHIR export of a case file reads the installation's namespace
+    /// there).
+    pub fn local_dir(&self, site: &SiteConfig) -> PathBuf {
+        match self.resolve(site) {
+            StoreUrl::Files(dir) => dir,
+            StoreUrl::Server(_) => data_dir(self.data_dir.as_deref()),
+        }
+    }
+
     /// Where the TUI writes exports: `exports/` of the file store's directory; for the ward
     /// server, of the local data directory (`--data-dir`, else the platform's).
     pub fn export_dir(&self, url: &StoreUrl) -> PathBuf {

@@ -612,11 +612,6 @@ impl CaseView {
             return Err(format!("{path} no longer exists"));
         }
         let mut case = decode_at(&value, path, now)?;
-        // A change that breaks another field (an MRI done → requested that keeps its time)
-        // is refused too: a saved case always reads back.
-        if let Some(reason) = introduced_problem(&self.value, &value, now) {
-            return Err(reason);
-        }
         let before: Vec<Value> = case
             .neuro_exams
             .iter()
@@ -699,47 +694,35 @@ pub fn decode_at(value: &Value, path: &str, now: NaiveDateTime) -> Result<Case, 
             || e.path.starts_with(&format!("{path}."))
             || e.path.starts_with(&format!("{path}["))
     });
-    match (case, mine) {
-        (_, Some(e)) => Err(if e.value.is_empty() {
+    // A change whose own field is fine can still break another (status "requested" on an
+    // MRI that has the time it was done): refused too, naming that field, or the saved case
+    // would no longer load.
+    let elsewhere = p.0.first();
+    match (case, mine, elsewhere) {
+        (_, Some(e), _) => Err(if e.value.is_empty() {
             e.reason.clone()
         } else {
             format!("{} {}", e.value, e.reason)
         }),
-        (Some(c), None) => Ok(c),
-        (None, None) => Err("the case could not be read back".into()),
+        (_, None, Some(e)) => Err(e.to_string()),
+        (Some(c), None, None) => Ok(c),
+        (None, None, None) => Err("the case could not be read back".into()),
     }
 }
 
-/// The first problem `new` has that `old` did not, as "path: reason".
-fn introduced_problem(old: &Value, new: &Value, now: NaiveDateTime) -> Option<String> {
-    use crate::case::decode::{Decode, Problems};
-    let problems = |v: &Value| {
-        let mut p = Problems::default();
-        if let Some(c) = Case::decode(v, "", &mut p) {
-            p.0.extend(c.validate(now));
-        }
-        p.0.into_iter()
-            .map(|e| {
-                if e.value.is_empty() {
-                    format!("{}: {}", e.path, e.reason)
-                } else {
-                    format!("{}: {} {}", e.path, e.value, e.reason)
-                }
-            })
-            .collect::<Vec<String>>()
-    };
-    let before = problems(old);
-    problems(new).into_iter().find(|p| !before.contains(p))
-}
-
 /// A new list row as JSON: exams and MRIs get the time now, lesions and segments their level.
+/// A new row carries a random uid from the start: a uid derived from the row's position
+/// (what a file without uids gets) could repeat the uid of a row removed before it, and the
+/// FHIR export and "go to this row" would take one row for the other.
 pub fn new_row(list: List, level: Option<&str>, now: NaiveDateTime) -> Value {
     let at = Value::from(format_time(&now));
+    let uid = crate::case::uid::random();
     match list {
-        List::Lesions => json!({ "level": level }),
-        List::Stenosis => json!({ "level": level }),
-        List::Exams => json!({ "at": at }),
-        List::Mri => json!({ "at": at, "reason": null }),
+        List::Lesions => json!({ "uid": uid, "level": level }),
+        List::Stenosis => json!({ "uid": uid, "level": level }),
+        List::Exams => json!({ "uid": uid, "at": at }),
+        // Requested or done is asked for (`i`); no time is recorded before that answer.
+        List::Mri => json!({ "uid": uid, "status": null, "at": null, "reason": null }),
     }
 }
 

@@ -96,7 +96,7 @@ fn record(app: &mut App, status: MriStatus, text: &str) -> Result<Vec<Effect>, S
         return Err("type the time (08:30, 2026-11-20T08:30, or the word now)".into());
     }
     let (now, protocol) = (app.now, &app.protocol);
-    let at = Kind::Time.parse(text, now)?;
+    let at = Kind::Time.parse(text, now, protocol.zone)?;
     let view = app.open.as_mut().ok_or("no case is open")?;
     let mut rows = fields::get(&view.value, "mri")
         .as_array()

@@ -423,7 +423,7 @@ pub(super) fn commit(app: &mut App) -> Vec<Effect> {
     };
     let text = ed.text();
     let result = kind
-        .parse(&text, now)
+        .parse(&text, now, protocol.zone)
         .and_then(|new| view.apply(&path, new, protocol, now));
     match result {
         Ok(changes) if changes.is_empty() => {

@@ -792,4 +792,22 @@ impl Store for PgStore {
     fn trouble(&self) -> Option<String> {
         lock(&self.trouble).clone()
     }
+
+    /// Made by `server init`, the same for every workstation of the ward server.
+    fn installation_namespace(&mut self) -> Result<uuid::Uuid, StoreError> {
+        let text: Option<String> = self.run(|c| {
+            c.query_opt(
+                "SELECT value FROM spinewatch.meta WHERE key = 'installation_namespace'",
+                &[],
+            )
+            .map(|r| r.map(|r| r.get(0)))
+        })?;
+        text.and_then(|t| uuid::Uuid::parse_str(&t).ok())
+            .ok_or_else(|| {
+                StoreError::Refused(
+                    "the ward server has no installation namespace; run `spinewatch server init`"
+                        .into(),
+                )
+            })
+    }
 }

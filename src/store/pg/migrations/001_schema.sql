@@ -11,6 +11,10 @@ CREATE TABLE spinewatch.meta (
     value text NOT NULL
 );
 
+-- The installation's namespace for FHIR fullUrls (FHIR.md): one per ward server, made here.
+INSERT INTO spinewatch.meta (key, value)
+VALUES ('installation_namespace', gen_random_uuid()::text);
+
 -- One PostgreSQL role per ward; membership in it is access to the ward's cases.
 CREATE TABLE spinewatch.wards (
     name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 40),
