@@ -45,6 +45,18 @@ fn demo() -> (App, MemoryStore) {
     (app, store)
 }
 
+/// A fresh instance with the demo case opened from `store`.
+fn opened(store: &mut MemoryStore) -> App {
+    let mut app = test_app(now());
+    perform(
+        &mut app,
+        store,
+        Path::new("."),
+        vec![Effect::Open(DEMO_ID.into())],
+    );
+    app
+}
+
 fn goto(app: &mut App, tab: Tab, path: &str) {
     let view = app.open.as_mut().unwrap();
     view.tab = tab;
@@ -483,13 +495,7 @@ fn a_case_held_elsewhere_opens_read_only_and_refuses_changes() {
         DEMO_ID.into(),
         "in use by ana since 2026-11-25 08:12".into(),
     );
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(DEMO_ID.into())],
-    );
+    let mut app = opened(&mut store);
     let view = app.open.as_ref().unwrap();
     assert_eq!(
         view.access,
@@ -646,13 +652,7 @@ fn a_read_only_case_can_always_be_left() {
     store
         .held_elsewhere
         .insert(DEMO_ID.into(), "in use by ana".into());
-    let mut app = test_app(now());
-    perform(
-        &mut app,
-        &mut store,
-        Path::new("."),
-        vec![Effect::Open(DEMO_ID.into())],
-    );
+    let mut app = opened(&mut store);
     // The label field is focused with its text; leaving must not try to save it.
     assert_eq!(
         update(&mut app, key(KeyCode::Esc)),
@@ -965,6 +965,71 @@ fn the_basis_popup_scrolls_and_other_keys_close_it() {
     update(&mut app, key(KeyCode::Esc));
     assert!(app.overlay.is_none());
     assert_eq!(app.overlay_scroll, 0);
+}
+
+#[test]
+fn a_hang_up_keeps_a_pending_choice_and_notes_as_drafts_never_committed() {
+    let (mut app, mut store) = demo();
+    goto(&mut app, Tab::Wound, "wound.status");
+    update(&mut app, ch('i')); // infection, not yet left
+    spinewatch::tui::leave_now(&mut app, &mut store, Path::new(".")).unwrap();
+    let saved = &store.cases[DEMO_ID];
+    assert_eq!(
+        saved.wound.status.map(|s| s.as_str()),
+        Some("healing"),
+        "the pending choice was not committed"
+    );
+    assert_eq!(
+        saved.extra["ui"]["drafts"],
+        json!([{"path": "wound.status", "text": "infection"}])
+    );
+    assert!(store.audit.get(DEMO_ID).is_none_or(Vec::is_empty));
+
+    // Notes being written when the line drops: kept whole, newlines and all.
+    let mut store = MemoryStore::with_cases([demo_case(now())]);
+    let mut app = opened(&mut store);
+    goto(&mut app, Tab::Discharge, "notes");
+    spinewatch::tui::paste(&mut app, "\nSeen by physio\nwalks 20 m");
+    spinewatch::tui::leave_now(&mut app, &mut store, Path::new(".")).unwrap();
+    let drafts = &store.cases[DEMO_ID].extra["ui"]["drafts"];
+    let text = drafts[0]["text"].as_str().unwrap();
+    assert!(
+        text.ends_with("to meet.\nSeen by physio\nwalks 20 m"),
+        "{text}"
+    );
+    // Offered back in the notes editor on reopening.
+    let app = opened(&mut store);
+    let view = app.open.as_ref().unwrap();
+    assert_eq!(view.focused().unwrap().path(), "notes");
+    assert!(view.editor.as_ref().unwrap().text().ends_with("walks 20 m"));
+}
+
+#[test]
+fn a_choice_that_would_break_another_field_is_refused_with_that_fields_reason() {
+    let (mut app, _) = demo();
+    goto(&mut app, Tab::Imaging, "mri[0].status");
+    update(&mut app, ch('r')); // requested, while the MRI keeps its done time
+    assert!(
+        update(&mut app, key(KeyCode::Tab)).is_empty(),
+        "nothing saved"
+    );
+    let view = app.open.as_ref().unwrap();
+    let err = view.chooser.as_ref().unwrap().error.clone().unwrap();
+    assert!(err.starts_with("mri[0].at:"), "{err}");
+    assert_eq!(view.focused().unwrap().path(), "mri[0].status", "stays");
+    assert_eq!(view.case.mri[0].status.map(|s| s.as_str()), Some("done"));
+    // Esc puts the field back.
+    update(&mut app, key(KeyCode::Esc));
+    assert!(
+        app.open
+            .as_ref()
+            .unwrap()
+            .chooser
+            .as_ref()
+            .unwrap()
+            .error
+            .is_none()
+    );
 }
 
 #[test]

@@ -95,12 +95,7 @@ impl DirWatch {
 /// What a file name in the data directory stands for: `<id>.json` and `<id>.log.jsonl` are
 /// the case, `<id>.lock` its lock; temporary files, backups and exports are nothing.
 pub fn classify(name: &str) -> Option<Changed> {
-    let valid = |id: &str| {
-        !id.is_empty()
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
+    let valid = super::file::is_case_id;
     if let Some(id) = name.strip_suffix(".log.jsonl") {
         return valid(id).then(|| Changed::Case(id.to_string()));
     }

@@ -236,12 +236,19 @@ pub fn collect(app: &mut App) -> Vec<Draft> {
     let mut drafts = Vec::new();
     if let Some(view) = app.open.as_mut()
         && view.editor_dirty()
-        && let Some(ed) = &view.editor
     {
-        drafts.push(Draft {
-            path: ed.path.clone(),
-            text: ed.input.value().to_string(),
-        });
+        // A typed value (the notes editor's text included), or a choice not yet committed:
+        // either is kept as a draft, never committed by the leaving.
+        let draft = match (&view.editor, &view.chooser) {
+            (Some(ed), _) => Some((ed.path.clone(), ed.text())),
+            (None, Some(c)) if c.error.is_none() => {
+                Some((c.path.clone(), super::choice::name(&c.value)))
+            }
+            _ => None,
+        };
+        if let Some((path, text)) = draft {
+            drafts.push(Draft { path, text });
+        }
         view.start_editor();
     }
     if let Some(u) = &app.drafts.unsaved {
@@ -408,6 +415,11 @@ pub fn offer(app: &mut App) {
         if let Some(ed) = view.editor.as_mut().filter(|ed| ed.path == d.path) {
             ed.input = Input::new(d.text.clone());
             ed.fresh = false;
+            if let Some(area) = &mut ed.area {
+                *area = ratatui_textarea::TextArea::new(
+                    d.text.split('\n').map(str::to_string).collect(),
+                );
+            }
             kept.remove(i);
             said = Some((
                 format!(

@@ -189,6 +189,14 @@ pub static PLAN: &[Binding] = &[
     b(&[Ctrl('c')], "Ctrl-C", "save and quit", Action::Quit, ""),
 ];
 
+/// The history view (its keys are read by `history::key`; listed here for the bar and help).
+#[rustfmt::skip]
+pub static HISTORY: &[Binding] = &[
+    b(&[Code(KeyCode::Up), Code(KeyCode::Down)], "↑↓", "scroll (PgUp PgDn, Home)", Action::Up, "scroll"),
+    b(&[Char('/')], "/", "filter by field, user, time or value", Action::Filter, "filter"),
+    b(&[Code(KeyCode::Esc)], "Esc", "clear the filter, else close", Action::Back, "close"),
+];
+
 pub fn lookup(bindings: &[Binding], key: &KeyEvent) -> Option<Action> {
     bindings
         .iter()

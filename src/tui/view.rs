@@ -68,6 +68,9 @@ fn too_small(frame: &mut Frame, area: Rect) {
 
 /// The bindings of what has the keys now.
 pub fn current_bindings(app: &App) -> &'static [Binding] {
+    if matches!(app.overlay, Some(super::app::Overlay::History(_))) {
+        return keys::HISTORY;
+    }
     match &app.open {
         Some(v) if v.pane == Pane::Plan => keys::PLAN,
         Some(_) => keys::FORM,
