@@ -63,7 +63,8 @@ pub enum Command {
     /// Validate a case file and add it to the store (never overwrites).
     Import {
         file: PathBuf,
-        /// The ward of the new case (default: site.json's `ward`, else your only ward).
+        /// The ward of the new case (default: site.json's `ward`, else the ward the file
+        /// names, else your only ward).
         #[arg(long, value_name = "NAME")]
         ward: Option<String>,
     },

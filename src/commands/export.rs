@@ -9,6 +9,7 @@ use crate::export::{
 use crate::failure::Failure;
 use crate::protocol::{Protocol, evaluate};
 use crate::site::SiteConfig;
+use crate::store::file::is_case_id;
 use crate::store::{Store, StoreError, installation};
 use chrono::NaiveDateTime;
 use std::path::Path;
@@ -128,11 +129,4 @@ fn find_target(
         other => Failure::other(format!("case {target}: {other}")),
     })?;
     Ok(Target::Stored(case, store, target.to_string()))
-}
-
-fn is_case_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

@@ -68,8 +68,11 @@ fn ours(name: &str) -> bool {
 }
 
 /// A filename-safe case id: `[a-z0-9-]{1,64}`.
+/// `[a-z0-9-]`, 1–64 characters, starting with a letter or digit (CASE_FORMAT: a name that
+/// starts with `-` would read as an option to every shell tool).
 pub fn is_case_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
+        && !id.starts_with('-')
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -44,6 +44,7 @@ pub fn run(opened: crate::store::open::Opened, now: Option<NaiveDateTime>) -> Re
         export_dir,
     } = opened;
     let protocol = crate::site::load_protocol()?;
+    let _ = SITE_ZONE.set(protocol.zone);
     let mut app = App::new(
         protocol,
         now.unwrap_or_else(clock),
@@ -59,6 +60,7 @@ pub fn run(opened: crate::store::open::Opened, now: Option<NaiveDateTime>) -> Re
 
 /// The TUI on the seed's patient, dates shifted so that `now` is POD 5.
 pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), Failure> {
+    let _ = SITE_ZONE.set(crate::site::site_zone()?);
     let at = now.unwrap_or_else(clock);
     let case = demo::demo_case(at);
     let temp;
@@ -94,8 +96,16 @@ pub fn demo(data_dir: Option<&Path>, now: Option<NaiveDateTime>) -> Result<(), F
     )
 }
 
+/// The site's time zone (set once at start): the TUI's clock reads the wall clock in it, as
+/// the command line does, so POD and the MRI clock agree with `spinewatch rounds`.
+static SITE_ZONE: std::sync::OnceLock<chrono_tz::Tz> = std::sync::OnceLock::new();
+
 fn clock() -> NaiveDateTime {
-    let t = chrono::Local::now().naive_local();
+    let zone = SITE_ZONE
+        .get()
+        .copied()
+        .unwrap_or_else(crate::site::machine_zone);
+    let t = chrono::Utc::now().with_timezone(&zone).naive_local();
     t.with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(t)

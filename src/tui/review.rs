@@ -6,6 +6,7 @@ use super::App;
 use super::rounds::Marks;
 use crate::case::{format_time, parse_time};
 use crate::history::ChangedSince;
+use crate::protocol::Protocol;
 use crate::store::Store;
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
@@ -50,10 +51,19 @@ pub fn record(key: &str, at: NaiveDateTime) {
 /// The marks of one case: what `spinewatch rounds --since` says changed (the case rebuilt as
 /// it stood at the review from its audit trail, evaluated then, against now), and whether
 /// someone other than this user edited it.
-pub fn marks_of(changed: &ChangedSince, review: &Review) -> Marks {
+/// ▲ and ▼ count pitfalls only (a plan item that appears is not a new pitfall); ✎ an edit
+/// by someone other than this user.
+pub fn marks_of(changed: &ChangedSince, review: &Review, protocol: &Protocol) -> Marks {
+    let pitfall = |id: &String| {
+        protocol
+            .texts
+            .rules
+            .get(id.as_str())
+            .is_some_and(|r| r.kind == "pitfall")
+    };
     Marks {
-        new_pitfall: !changed.appeared.is_empty(),
-        cleared: !changed.cleared.is_empty(),
+        new_pitfall: changed.appeared.iter().any(pitfall),
+        cleared: changed.cleared.iter().any(pitfall),
         edited: changed.edited_by.iter().any(|u| *u != review.user),
     }
 }
@@ -84,7 +94,7 @@ pub fn mark(app: &mut App, store: &dyn Store, ids: Option<&[String]>) {
         let line =
             crate::store::rounds::entry_since(store, case, &app.protocol, app.now, review.since);
         let marks = match &line.changed_since {
-            Some(c) => marks_of(c, &review),
+            Some(c) => marks_of(c, &review, &app.protocol),
             None => Marks::default(),
         };
         app.set_marks(id, marks);
@@ -103,20 +113,21 @@ mod tests {
 
     #[test]
     fn marks_from_what_changed_and_who_edited() {
+        let protocol = Protocol::builtin();
         let review = Review {
             since: parse_time("2026-11-25T08:00").unwrap(),
             user: "ana".into(),
         };
         let mut c = ChangedSince {
             since: "2026-11-25T08:00".into(),
-            appeared: vec!["C-WOUND-INFECTION".into()],
+            appeared: vec!["W-WOUND".into(), "P-L45-SURGICAL".into()],
             cleared: vec![],
             edited: true,
             edited_by: vec!["ana".into()],
             unknown: None,
         };
         assert_eq!(
-            marks_of(&c, &review),
+            marks_of(&c, &review, &protocol),
             Marks {
                 new_pitfall: true,
                 cleared: false,
@@ -124,10 +135,19 @@ mod tests {
             },
             "her own edit is not marked"
         );
+        // A plan item that cleared is not a cleared pitfall.
+        c.cleared.push("P-MDT".into());
+        assert!(!marks_of(&c, &review, &protocol).cleared);
+        c.appeared.retain(|id| id.starts_with("P-"));
+        assert!(
+            !marks_of(&c, &review, &protocol).new_pitfall,
+            "a plan item is no ▲"
+        );
+        c.appeared.push("W-WOUND".into());
         c.edited_by.push("ben".into());
-        c.cleared.push("W-MDT-LATE".into());
+        c.cleared.push("W-MDT-MISSING".into());
         assert_eq!(
-            marks_of(&c, &review),
+            marks_of(&c, &review, &protocol),
             Marks {
                 new_pitfall: true,
                 cleared: true,
