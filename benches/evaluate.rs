@@ -7,6 +7,10 @@ use spinewatch::case::{Case, Level, parse_time};
 use spinewatch::protocol::{Protocol, evaluate};
 use std::hint::black_box;
 
+// The allocator of the `spinewatch` binary (src/main.rs): measured as the program runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEMO: &str = include_str!("../assets/demo-case.json");
 
 fn heavy_case() -> Case {

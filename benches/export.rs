@@ -8,6 +8,10 @@ use spinewatch::export::{FhirContext, fhir_json, handover_markdown, handover_tex
 use spinewatch::protocol::{Protocol, evaluate};
 use std::hint::black_box;
 
+// The allocator of the `spinewatch` binary (src/main.rs): measured as the program runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEMO: &str = include_str!("../assets/demo-case.json");
 
 fn bench(c: &mut Criterion) {

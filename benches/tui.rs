@@ -16,6 +16,10 @@ use spinewatch::tui::{App, Effect, perform, test_app, update, view};
 use std::hint::black_box;
 use std::path::Path;
 
+// The allocator of the `spinewatch` binary (src/main.rs): measured as the program runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn now() -> chrono::NaiveDateTime {
     parse_time("2026-11-25T09:00").unwrap()
 }
