@@ -46,8 +46,23 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
             message: format!("{}: cannot read: {e}", path.display()),
         }
     };
+    // A FIFO or device given as a case file would block the open or never end: only a
+    // regular file is read (checked before the open, and again on the open handle).
+    let not_regular = || {
+        Failure::input(format!(
+            "{}: not a regular file (a FIFO, device or directory); it is left alone",
+            path.display()
+        ))
+    };
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(not_regular());
+    }
     let file = std::fs::File::open(path).map_err(cannot)?;
-    let size = file.metadata().map_err(cannot)?.len();
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let size = meta.len();
     let too_large =
         |n| Failure::input(format!("{}: {}", path.display(), super::json::too_large(n)));
     check_size(size).map_err(|_| too_large(size))?;
@@ -58,4 +73,36 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, Failure> {
         .map_err(cannot)?;
     check_size(bytes.len() as u64).map_err(|_| too_large(bytes.len() as u64))?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_given_as_a_case_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("case.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = read_limited(&fifo).unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(
+            err.message.contains("not a regular file"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_directory_given_as_a_case_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_limited(dir.path()).unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(
+            err.message.contains("not a regular file"),
+            "{}",
+            err.message
+        );
+    }
 }
