@@ -53,6 +53,26 @@ impl History {
     }
 }
 
+/// The store's own entries (a case created, imported, migrated, a save without a listed field,
+/// a save that never reached the case) in words, not as "unknown → unknown".
+fn marker_words(e: &crate::store::audit::Entry) -> Option<String> {
+    let file = || e.new.get("file").and_then(Value::as_str).map(escaped);
+    Some(match e.path.as_str() {
+        "(create)" => "case created".into(),
+        "(import)" => match file() {
+            Some(f) => format!("imported from {f}"),
+            None => "imported".into(),
+        },
+        "(migration)" => format!("migrated {} → {}", value_text(&e.old), value_text(&e.new)),
+        "(save)" => "saved (no field listed)".into(),
+        crate::store::audit::NOT_APPLIED => match (e.new.get("from"), e.new.get("to")) {
+            (Some(a), Some(b)) => format!("entries #{a}–#{b} never reached the case"),
+            _ => "an interrupted save never reached the case".into(),
+        },
+        _ => return None,
+    })
+}
+
 /// A value as one line: strings bare, unknown as `unknown`, rows as compact JSON.
 /// Control characters from a hostile file are shown escaped, never sent to the terminal.
 pub fn value_text(v: &Value) -> String {
@@ -157,7 +177,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, h: &History) {
     }
     let room = (inner.height as usize).saturating_sub(lines.len());
     for e in shown.iter().skip(h.scroll).take(room) {
-        let change = format!("{} → {}", value_text(&e.old), value_text(&e.new));
+        let change = marker_words(e)
+            .unwrap_or_else(|| format!("{} → {}", value_text(&e.old), value_text(&e.new)));
         lines.push(Line::from(vec![
             Span::styled(format!("{:<16} ", e.at.replace('T', " ")), t.dim()),
             Span::raw(format!(
@@ -173,4 +194,48 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, h: &History) {
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::audit::Entry;
+    use serde_json::json;
+
+    fn entry(path: &str, old: Value, new: Value) -> Entry {
+        Entry {
+            seq: 1,
+            at: "2026-12-01T08:00".into(),
+            user: "ana".into(),
+            path: path.into(),
+            old,
+            new,
+            prev: String::new(),
+            hash: String::new(),
+            case: None,
+        }
+    }
+
+    #[test]
+    fn the_stores_own_entries_read_as_words() {
+        let e = entry("(create)", Value::Null, Value::Null);
+        assert_eq!(marker_words(&e).as_deref(), Some("case created"));
+        let e = entry("(import)", Value::Null, json!({ "file": "bed12.json" }));
+        assert_eq!(
+            marker_words(&e).as_deref(),
+            Some("imported from bed12.json")
+        );
+        let e = entry(
+            crate::store::audit::NOT_APPLIED,
+            Value::Null,
+            json!({ "from": 3, "to": 4 }),
+        );
+        assert_eq!(
+            marker_words(&e).as_deref(),
+            Some("entries #3–#4 never reached the case")
+        );
+        // A field change keeps its old → new.
+        let e = entry("wound.status", json!("healing"), json!("infection"));
+        assert_eq!(marker_words(&e), None);
+    }
 }

@@ -167,7 +167,8 @@ pub static FORM: &[Binding] = &[
     b(&[Ctrl('p'), Code(KeyCode::F(2))], "Ctrl-P", "to the plan (Enter: basis)", Action::TogglePane, "plan"),
     b(&[Ctrl('s')], "Ctrl-S", "save now", Action::Save, ""),
     b(&[Char('e'), Ctrl('e')], "e", "export handover note (Ctrl-E while typing)", Action::Export, ""),
-    b(&[Char('?'), Code(KeyCode::F(1))], "?", "this help (F1 while typing)", Action::Help, "help"),
+    // In a text field `?` is text: the bar names the key that always works.
+    b(&[Char('?'), Code(KeyCode::F(1))], "F1", "this help (? outside text fields)", Action::Help, "help"),
     b(&[Code(KeyCode::Esc)], "Esc", "undo typing, else back to rounds", Action::Back, "back"),
     b(&[Ctrl('c')], "Ctrl-C", "save and quit", Action::Quit, ""),
 ];
