@@ -413,3 +413,30 @@ macro_rules! record {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_written_as_before_only_when_a_problem_is_recorded() {
+        let root = Path::Text("");
+        let lesions = Path::Key(&root, "lesions");
+        let second = Path::Index(&lesions, 1);
+        assert_eq!(Path::Key(&second, "level").to_string(), "lesions[1].level");
+        assert_eq!(Path::Index(&root, 0).to_string(), "[0]");
+        assert_eq!(Path::Key(&Path::Index(&root, 0), "a").to_string(), "[0].a");
+        assert_eq!(
+            Path::Key(&Path::Text("sins"), "pain").to_string(),
+            join("sins", "pain")
+        );
+        assert_eq!(Path::Key(&root, "id").to_string(), join("", "id"));
+        let mut p = Problems::default();
+        let v: Vec<u32> = Decode::decode(&serde_json::json!([1, "x"]), "scores", &mut p).unwrap();
+        assert_eq!(v, vec![1]);
+        assert_eq!(
+            p.0[0].to_string(),
+            "scores[1]: \"x\" is not a whole number ≥ 0"
+        );
+    }
+}
