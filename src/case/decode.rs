@@ -55,14 +55,20 @@ impl Problems {
     pub fn zone(&self) -> Tz {
         self.1
     }
-    pub fn push(&mut self, path: &str, value: &Value, reason: impl Into<String>) {
+    /// Records a problem; `path` (a `&str` or a [`Path`]) is written out only here.
+    pub fn push(&mut self, path: impl fmt::Display, value: &Value, reason: impl Into<String>) {
         self.0.push(FieldError {
             path: path.to_string(),
             value: short_json(value),
             reason: reason.into(),
         });
     }
-    pub fn push_text(&mut self, path: &str, value: impl Into<String>, reason: impl Into<String>) {
+    pub fn push_text(
+        &mut self,
+        path: impl fmt::Display,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             path: path.to_string(),
             value: value.into(),
@@ -86,38 +92,69 @@ pub fn short_json(v: &Value) -> String {
 }
 
 pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+    Path::Key(&Path::Text(path), key).to_string()
+}
+
+/// Where a value sits in the document, built on the stack while decoding and written out
+/// (`lesions[1].level`) only when a problem is recorded.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'a> {
+    /// A path already written out (`""` is the whole document).
+    Text(&'a str),
+    /// A key of the object at the first path.
+    Key(&'a Path<'a>, &'a str),
+    /// An item of the list at the first path.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn is_empty(&self) -> bool {
+        matches!(self, Path::Text(""))
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Text(s) => f.write_str(s),
+            Path::Key(up, k) if up.is_empty() => f.write_str(k),
+            Path::Key(up, k) => write!(f, "{up}.{k}"),
+            Path::Index(up, i) => write!(f, "{up}[{i}]"),
+        }
     }
 }
 
 /// Decoding of one JSON value at a path. `None` means the value was refused (a problem was
 /// recorded); the caller then keeps the field unknown so the rest of the case still loads.
 pub trait Decode: Sized {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self>;
+    /// Decodes `v` found at `path` (written out only for a problem).
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self>;
+
+    /// [`Decode::decode_at`] at a path given as text (`""` for the whole document).
+    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+        Self::decode_at(v, &Path::Text(path), p)
+    }
 }
 
 impl<T: Decode> Decode for Option<T> {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         if v.is_null() {
             Some(None)
         } else {
-            T::decode(v, path, p).map(Some)
+            T::decode_at(v, path, p).map(Some)
         }
     }
 }
 
 impl<T: Decode> Decode for Vec<T> {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         match v {
             Value::Null => Some(Vec::new()),
             Value::Array(items) => Some(
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| T::decode(item, &format!("{path}[{i}]"), p))
+                    .filter_map(|(i, item)| T::decode_at(item, &Path::Index(path, i), p))
                     .collect(),
             ),
             _ => {
@@ -129,7 +166,7 @@ impl<T: Decode> Decode for Vec<T> {
 }
 
 impl Decode for String {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         match v {
             Value::String(s) => Some(s.clone()),
             _ => {
@@ -141,7 +178,7 @@ impl Decode for String {
 }
 
 impl Decode for bool {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         match v {
             Value::Bool(b) => Some(*b),
             _ => {
@@ -153,7 +190,7 @@ impl Decode for bool {
 }
 
 impl Decode for f64 {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         match v.as_f64() {
             Some(x) if x.is_finite() => Some(x),
             _ => {
@@ -165,7 +202,7 @@ impl Decode for f64 {
 }
 
 impl Decode for u32 {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         if let Some(n) = v.as_u64()
             && let Ok(n) = u32::try_from(n)
         {
@@ -185,7 +222,7 @@ impl Decode for u32 {
 /// Decodes a value written as text with `parse`; anything else is refused with `reason`.
 pub fn decode_text<T>(
     v: &Value,
-    path: &str,
+    path: &Path<'_>,
     p: &mut Problems,
     parse: impl FnOnce(&str) -> Option<T>,
     reason: &str,
@@ -198,14 +235,14 @@ pub fn decode_text<T>(
 }
 
 impl Decode for NaiveDate {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         decode_text(v, path, p, parse_date, "is not a date (YYYY-MM-DD)")
     }
 }
 
 impl Decode for NaiveDateTime {
     /// A local time of the site zone ([`Problems::zone`]); an offset is converted into it.
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         let parsed = match v.as_str() {
             Some(s) => parse_time_in(s, p.zone()),
             None => Err(TimeError::Format),
@@ -302,18 +339,18 @@ macro_rules! choice {
         }
 
         impl $crate::case::decode::Decode for $name {
-            fn decode(
+            fn decode_at(
                 v: &serde_json::Value,
-                path: &str,
+                path: &$crate::case::decode::Path<'_>,
                 p: &mut $crate::case::decode::Problems,
             ) -> Option<Self> {
                 // Numbers are accepted for enumerations whose names are digits (ESCC "2").
-                let text = match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
+                let parsed = match v {
+                    serde_json::Value::String(s) => $name::parse(s),
+                    serde_json::Value::Number(n) => $name::parse(&n.to_string()),
                     _ => None,
                 };
-                match text.as_deref().and_then($name::parse) {
+                match parsed {
                     Some(x) => Some(x),
                     None => {
                         p.push(path, v, format!("is not one of {}", $name::NAMES.join(", ")));
@@ -346,9 +383,9 @@ macro_rules! record {
         }
 
         impl $crate::case::decode::Decode for $name {
-            fn decode(
+            fn decode_at(
                 v: &serde_json::Value,
-                path: &str,
+                path: &$crate::case::decode::Path<'_>,
                 p: &mut $crate::case::decode::Problems,
             ) -> Option<Self> {
                 // A whole section `null` is every field of it unknown.
@@ -363,8 +400,8 @@ macro_rules! record {
                 for (key, val) in obj {
                     match key.as_str() {
                         $( stringify!($field) => {
-                            let here = $crate::case::decode::join(path, stringify!($field));
-                            if let Some(x) = $crate::case::decode::Decode::decode(val, &here, p) {
+                            let here = $crate::case::decode::Path::Key(path, stringify!($field));
+                            if let Some(x) = $crate::case::decode::Decode::decode_at(val, &here, p) {
                                 out.$field = x;
                             }
                         } )*
@@ -375,4 +412,31 @@ macro_rules! record {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_written_as_before_only_when_a_problem_is_recorded() {
+        let root = Path::Text("");
+        let lesions = Path::Key(&root, "lesions");
+        let second = Path::Index(&lesions, 1);
+        assert_eq!(Path::Key(&second, "level").to_string(), "lesions[1].level");
+        assert_eq!(Path::Index(&root, 0).to_string(), "[0]");
+        assert_eq!(Path::Key(&Path::Index(&root, 0), "a").to_string(), "[0].a");
+        assert_eq!(
+            Path::Key(&Path::Text("sins"), "pain").to_string(),
+            join("sins", "pain")
+        );
+        assert_eq!(Path::Key(&root, "id").to_string(), join("", "id"));
+        let mut p = Problems::default();
+        let v: Vec<u32> = Decode::decode(&serde_json::json!([1, "x"]), "scores", &mut p).unwrap();
+        assert_eq!(v, vec![1]);
+        assert_eq!(
+            p.0[0].to_string(),
+            "scores[1]: \"x\" is not a whole number ≥ 0"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! in one object (JSON keeps the last silently). A UTF-8 byte-order mark is accepted.
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
@@ -163,17 +164,22 @@ impl<'de> Visitor<'de> for ValueAt<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                let inside = match self.0 {
-                    Path::Root => "the case".to_string(),
-                    p => p.to_string(),
-                };
-                return Err(de::Error::custom(format!(
-                    "duplicate key {key:?} in {inside} (JSON would keep only the last)"
-                )));
-            }
-            let v = map.next_value_seed(ValueAt(&Path::Key(self.0, &key)))?;
-            out.insert(key, v);
+            // One lookup per key: the vacant slot found by the duplicate check takes the value.
+            let slot = match out.entry(key) {
+                Entry::Vacant(slot) => slot,
+                Entry::Occupied(seen) => {
+                    let inside = match self.0 {
+                        Path::Root => "the case".to_string(),
+                        p => p.to_string(),
+                    };
+                    return Err(de::Error::custom(format!(
+                        "duplicate key {:?} in {inside} (JSON would keep only the last)",
+                        seen.key()
+                    )));
+                }
+            };
+            let v = map.next_value_seed(ValueAt(&Path::Key(self.0, slot.key())))?;
+            slot.insert(v);
         }
         Ok(Value::Object(out))
     }

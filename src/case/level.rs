@@ -1,6 +1,6 @@
 //! Vertebral levels C1–S5, spans (T10-L2) and motion segments (L4-L5).
 
-use super::decode::{Decode, Problems, decode_text};
+use super::decode::{Decode, Path, Problems, decode_text};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use std::fmt;
@@ -87,7 +87,7 @@ impl Serialize for Level {
 const LEVEL_ALLOWED: &str = "is not a vertebra (C1–C7, T1–T12, L1–L5, S1–S5)";
 
 impl Decode for Level {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         decode_text(v, path, p, Level::parse, LEVEL_ALLOWED)
     }
 }
@@ -127,7 +127,7 @@ impl Serialize for Span {
 }
 
 impl Decode for Span {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         let reason = "is not a span of vertebrae UPPER-LOWER (e.g. T10-L2, upper above lower)";
         decode_text(v, path, p, Span::parse, reason)
     }
@@ -161,7 +161,7 @@ impl Serialize for Segment {
 }
 
 impl Decode for Segment {
-    fn decode(v: &Value, path: &str, p: &mut Problems) -> Option<Self> {
+    fn decode_at(v: &Value, path: &Path<'_>, p: &mut Problems) -> Option<Self> {
         let reason = "is not a motion segment of two adjacent vertebrae (e.g. L4-L5)";
         decode_text(v, path, p, Segment::parse, reason)
     }

@@ -226,7 +226,7 @@ impl Case {
             if mri.at.is_some() && mri.status != Some(MriStatus::Done) {
                 let status = mri.status.map_or("unknown", MriStatus::as_str);
                 p.push_text(
-                    &format!("mri[{i}].at"),
+                    format!("mri[{i}].at"),
                     "",
                     format!(
                         "is the time an MRI was done, but the status is {status} \
