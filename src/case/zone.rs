@@ -92,10 +92,17 @@ pub fn instant(t: NaiveDateTime, zone: Tz) -> DateTime<Tz> {
     match zone.from_local_datetime(&t) {
         LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x,
         LocalResult::None => {
-            let before = zone
-                .offset_from_utc_datetime(&(t - chrono::Duration::hours(12)))
-                .fix();
-            zone.from_utc_datetime(&(t - before))
+            // Checked arithmetic: a time at the end of the calendar is kept, never a panic.
+            let early = t
+                .checked_sub_signed(chrono::Duration::hours(12))
+                .unwrap_or(t);
+            let before = zone.offset_from_utc_datetime(&early).fix();
+            let utc = t
+                .checked_sub_signed(chrono::Duration::seconds(i64::from(
+                    before.local_minus_utc(),
+                )))
+                .unwrap_or(t);
+            zone.from_utc_datetime(&utc)
         }
     }
 }

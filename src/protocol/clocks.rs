@@ -3,9 +3,7 @@
 use super::Params;
 use crate::case::deterioration::{Step, deterioration};
 use crate::case::{Case, Mri, MriStatus, PathologyStatus, format_date, format_time};
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
-};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -232,34 +230,14 @@ impl Neuro {
     }
 }
 
-/// Real elapsed minutes from `from` to `to`, both wall-clock times in the site zone.
-pub fn elapsed_minutes(from: NaiveDateTime, to: NaiveDateTime, zone: Tz) -> i64 {
-    (instant(to, zone) - instant(from, zone)).num_minutes()
-}
+pub use crate::case::zone::elapsed_minutes;
 
 /// The wall-clock time in the site zone `minutes` real minutes after `t`.
 pub fn after_minutes(t: NaiveDateTime, minutes: i64, zone: Tz) -> NaiveDateTime {
     // Saturates at the end of the calendar instead of overflowing (never a panic).
-    instant(t, zone)
+    crate::case::zone::instant(t, zone)
         .checked_add_signed(Duration::minutes(minutes))
-        .map_or(NaiveDateTime::MAX, |x| x.with_timezone(&zone).naive_local())
-}
-
-/// A wall-clock time in `zone` as an instant: the earlier of a repeated (autumn) hour; a time
-/// in the spring-forward gap (refused at input) is read with the offset before the gap.
-fn instant(t: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
-    match zone.from_local_datetime(&t) {
-        LocalResult::Single(x) | LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
-        LocalResult::None => {
-            let before = t
-                .checked_sub_signed(Duration::hours(3))
-                .and_then(|e| zone.from_local_datetime(&e).earliest())
-                .map_or(0, |x| x.offset().fix().local_minus_utc());
-            t.checked_sub_signed(Duration::seconds(i64::from(before)))
-                .unwrap_or(t)
-                .and_utc()
-        }
-    }
+        .map_or(NaiveDateTime::MAX, |x| x.naive_local())
 }
 
 /// The MRI deadline after a new or worse neuro exam.
